@@ -1,0 +1,66 @@
+"""The provider side of Tarash Gateway: unified models, errors and provider adapters."""
+
+from adapters.base import VideoProvider
+from adapters.errors import (
+    ContentModerationError,
+    GenerationFailedError,
+    HTTPError,
+    PollTimeoutError,
+    ProviderAuthenticationError,
+    ProviderConnectionError,
+    RateLimitError,
+    TarashError,
+    ValidationError,
+)
+from adapters.mock import MockProvider
+from adapters.models import (
+    AttemptRecord,
+    ExecutionMetadata,
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
+    ImageInput,
+    JobProgress,
+    MockConfig,
+    MockError,
+    MockResponse,
+    SubmittedJob,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+from adapters.registry import get_provider, provider_for, register_provider, registered_providers
+
+register_provider("mock", MockProvider())
+
+__all__ = [
+    "AttemptRecord",
+    "ContentModerationError",
+    "ExecutionMetadata",
+    "GenerationFailedError",
+    "HTTPError",
+    "ImageGenerationConfig",
+    "ImageGenerationRequest",
+    "ImageGenerationResponse",
+    "ImageInput",
+    "JobProgress",
+    "MockConfig",
+    "MockError",
+    "MockProvider",
+    "MockResponse",
+    "PollTimeoutError",
+    "ProviderAuthenticationError",
+    "ProviderConnectionError",
+    "RateLimitError",
+    "SubmittedJob",
+    "TarashError",
+    "ValidationError",
+    "VideoGenerationConfig",
+    "VideoGenerationRequest",
+    "VideoGenerationResponse",
+    "VideoProvider",
+    "get_provider",
+    "provider_for",
+    "register_provider",
+    "registered_providers",
+]

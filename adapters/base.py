@@ -1,0 +1,67 @@
+"""The one interface every provider implements.
+
+Video generation is a long-running job everywhere, so the interface is the job's
+lifecycle (submit, poll, fetch the result, cancel) rather than one blocking call. The
+server drives these steps from its durable poller; the library drives them from one
+poll loop. Either way, no provider writes its own polling loop.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from adapters.errors import ValidationError
+from adapters.models import (
+    JobProgress,
+    SubmittedJob,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+
+
+class VideoProvider(ABC):
+    """A provider of long-running video jobs. Implementations must be stateless
+    between calls: everything needed to resume a job lives in its ``request_id``
+    and the config, so a restarted process can pick any job up again."""
+
+    #: The name used in configs (``provider: <name>``).
+    name: str
+
+    @abstractmethod
+    async def submit_video(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> SubmittedJob:
+        """Start a job and return the provider's id for it."""
+
+    @abstractmethod
+    async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
+        """Report the job's status and progress; a failed job carries its classified error."""
+
+    @abstractmethod
+    async def fetch_video(
+        self, config: VideoGenerationConfig, request_id: str
+    ) -> VideoGenerationResponse:
+        """Return the finished job's result (called once ``poll_video`` says completed)."""
+
+    async def cancel_video(self, config: VideoGenerationConfig, request_id: str) -> None:
+        """Stop a job that is no longer wanted. Providers without a cancel call ignore it."""
+        return None
+
+    def supports_remix(self, config: VideoGenerationConfig) -> bool:
+        """Whether ``remix_video`` can be used with this configuration."""
+        return False
+
+    async def remix_video(
+        self,
+        config: VideoGenerationConfig,
+        source_request_id: str,
+        request: VideoGenerationRequest,
+    ) -> SubmittedJob:
+        """Start a new job that reworks a finished one."""
+        raise ValidationError(
+            f"provider {self.name!r} cannot remix videos",
+            param="video_id",
+            provider=self.name,
+            model=config.model,
+        )

@@ -1,0 +1,125 @@
+"""The mock provider: simulated jobs with real media, for tests, demos and dry runs.
+
+A mock job's whole state is encoded in its request id (submit time and the chosen
+response), so it behaves like a real upstream job: a restarted gateway can poll it
+again and it still finishes on time.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from adapters.base import VideoProvider
+from adapters.errors import ValidationError
+from adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from adapters.models import (
+    JobProgress,
+    MockConfig,
+    MockResponse,
+    SubmittedJob,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+
+_PREFIX = "mock"
+_QUEUED_FRACTION = 0.1
+"""The first tenth of a job's simulated time is reported as ``queued``."""
+_FAIL_FRACTION = 0.5
+"""Jobs with an injected poll-stage error fail half-way through."""
+
+
+def _settings(config: VideoGenerationConfig) -> MockConfig:
+    return config.mock if config.mock is not None else MockConfig()
+
+
+def _encode(index: int) -> str:
+    return f"{_PREFIX}_{time.time_ns() // 1_000_000}_{index}_{secrets.token_hex(6)}"
+
+
+def _decode(request_id: str, model: str) -> tuple[float, int]:
+    try:
+        prefix, millis, index, _token = request_id.split("_")
+        if prefix != _PREFIX:
+            raise ValueError(prefix)
+        return int(millis) / 1000, int(index)
+    except ValueError:
+        raise ValidationError(
+            f"not a mock job id: {request_id!r}",
+            provider="mock",
+            model=model,
+            request_id=request_id,
+        ) from None
+
+
+class MockProvider(VideoProvider):
+    """Simulates a provider: weighted outcomes, injected errors, timed progress."""
+
+    name = "mock"
+
+    async def submit_video(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> SubmittedJob:
+        index, response = _settings(config).choose()
+        return self._start(config, index, response)
+
+    def _start(
+        self, config: VideoGenerationConfig, index: int, response: MockResponse
+    ) -> SubmittedJob:
+        if response.error is not None and response.error.at == "submit":
+            raise response.error.to_exception(model=config.model)
+        request_id = _encode(index)
+        return SubmittedJob(request_id=request_id, raw_response={"id": request_id, "mock": True})
+
+    async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
+        settings = _settings(config)
+        submitted_at, index = _decode(request_id, config.model)
+        response = settings.response_at(index)
+        elapsed = max(0.0, time.time() - submitted_at)
+        total = settings.job_seconds
+        fraction = 1.0 if total <= 0 else elapsed / total
+        raw = {"id": request_id, "elapsed_seconds": round(elapsed, 3)}
+        if response.error is not None and fraction >= _FAIL_FRACTION:
+            error = response.error.to_exception(model=config.model, request_id=request_id)
+            return JobProgress(
+                status="failed", progress=int(_FAIL_FRACTION * 100), error=error, raw_response=raw
+            )
+        if fraction >= 1.0:
+            return JobProgress(status="completed", progress=100, raw_response=raw)
+        status = "queued" if fraction < _QUEUED_FRACTION else "in_progress"
+        return JobProgress(status=status, progress=min(99, int(fraction * 100)), raw_response=raw)
+
+    async def fetch_video(
+        self, config: VideoGenerationConfig, request_id: str
+    ) -> VideoGenerationResponse:
+        _submitted_at, index = _decode(request_id, config.model)
+        response = _settings(config).response_at(index)
+        custom = response.video_url is not None
+        video = response.video_url or SAMPLE_VIDEO.as_uri()
+        thumbnail = response.thumbnail_url or (None if custom else SAMPLE_THUMBNAIL.as_uri())
+        return VideoGenerationResponse(
+            request_id=request_id,
+            video=video,
+            thumbnail=thumbnail,
+            status="completed",
+            duration=None if custom else SAMPLE_DURATION_SECONDS,
+            content_type="video/mp4",
+            is_mock=True,
+            raw_response={"id": request_id, "video": {"url": video}},
+        )
+
+    def supports_remix(self, config: VideoGenerationConfig) -> bool:
+        return _settings(config).supports_remix
+
+    async def remix_video(
+        self,
+        config: VideoGenerationConfig,
+        source_request_id: str,
+        request: VideoGenerationRequest,
+    ) -> SubmittedJob:
+        if not self.supports_remix(config):
+            return await super().remix_video(config, source_request_id, request)
+        _decode(source_request_id, config.model)
+        index, response = _settings(config).choose()
+        return self._start(config, index, response)

@@ -1,0 +1,144 @@
+"""The gateway's YAML configuration: its schema, and the loader that reports mistakes.
+
+Every mistake is reported as a :class:`ConfigIssue` that names the file, the line and
+the field at fault and says what was expected, because a config that is silently
+half-applied is worse than one that is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from adapters import MockConfig, VideoGenerationConfig, registered_providers
+
+RoutingStrategy = Literal["weighted", "lowest-cost", "lowest-latency", "least-busy"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeploymentParams(_Strict):
+    """One deployment: a provider model that can serve an alias, with its price and limits."""
+
+    provider: str = Field(description="A registered provider name, e.g. `mock`, `fal`.")
+    model: str = Field(min_length=1, description="The provider's model id.")
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Stable deployment id; defaults to `<alias>:<provider>:<model>`.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="A secret; write it as `os.environ/NAME`."
+    )
+    base_url: str | None = None
+    api_version: str | None = None
+    weight: float = Field(default=1.0, ge=0, description="Relative share of traffic.")
+    cost_per_second: float | None = Field(default=None, ge=0)
+    cost_per_video: float | None = Field(default=None, ge=0)
+    rpm: int | None = Field(default=None, gt=0)
+    max_parallel_jobs: int | None = Field(default=None, gt=0)
+    timeout: float = Field(default=600.0, gt=0, description="Seconds before a job is abandoned.")
+    poll_interval: float = Field(default=5.0, gt=0, description="Seconds between polls.")
+    max_poll_attempts: int = Field(default=120, gt=0)
+    mock: MockConfig | None = None
+    provider_config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("provider")
+    @classmethod
+    def _registered(cls, provider: str) -> str:
+        available = registered_providers()
+        if provider not in available:
+            raise ValueError(
+                f"unknown provider {provider!r}; expected one of: {', '.join(available)}"
+            )
+        return provider
+
+
+class ModelEntry(_Strict):
+    """One line of `model_list`: the alias clients call, and one deployment behind it."""
+
+    model_name: str = Field(min_length=1, pattern=r"^\S+$", description="The alias.")
+    params: DeploymentParams
+
+
+class CooldownSettings(_Strict):
+    failure_ratio: float = Field(default=0.5, gt=0, le=1)
+    window_seconds: float = Field(default=60.0, gt=0)
+    min_requests: int = Field(default=5, ge=1)
+    seconds: float = Field(default=30.0, ge=0)
+
+
+class RouterSettings(_Strict):
+    routing_strategy: RoutingStrategy = "weighted"
+    num_retries: int = Field(default=2, ge=0)
+    fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
+    cooldown: CooldownSettings = Field(default_factory=CooldownSettings)
+
+
+class GeneralSettings(_Strict):
+    master_key: SecretStr = Field(
+        description="Bearer key with full access; write it as `os.environ/NAME` in production."
+    )
+    database_url: str = Field(default="sqlite:///./tarash.db", min_length=1)
+    redis_url: str | None = None
+    max_request_body_bytes: int = Field(
+        default=25 * 1024 * 1024, gt=0, description="Larger request bodies get HTTP 413."
+    )
+    poller_concurrency: int = Field(
+        default=64, gt=0, description="Upstream polls the server runs at once."
+    )
+
+
+class GatewayConfig(_Strict):
+    """The whole file."""
+
+    model_list: list[ModelEntry] = Field(min_length=1)
+    router_settings: RouterSettings = Field(default_factory=RouterSettings)
+    general_settings: GeneralSettings
+
+
+class Deployment:
+    """A deployment as the router uses it: its resolved id, alias and provider config."""
+
+    __slots__ = ("alias", "id", "params", "video_config")
+
+    def __init__(self, alias: str, deployment_id: str, params: DeploymentParams) -> None:
+        self.alias = alias
+        self.id = deployment_id
+        self.params = params
+        self.video_config = VideoGenerationConfig(
+            provider=params.provider,
+            model=params.model,
+            api_key=params.api_key,
+            base_url=params.base_url,
+            api_version=params.api_version,
+            mock=params.mock,
+            provider_config=params.provider_config,
+            timeout=params.timeout,
+            poll_interval=params.poll_interval,
+            max_poll_attempts=params.max_poll_attempts,
+        )
+
+    def __repr__(self) -> str:
+        return f"Deployment(id={self.id!r}, provider={self.params.provider!r})"
+
+
+def build_deployments(config: GatewayConfig) -> dict[str, list[Deployment]]:
+    """Group `model_list` by alias, giving each deployment its id (explicit or derived)."""
+    by_alias: dict[str, list[Deployment]] = {}
+    seen_default: dict[str, int] = {}
+    for entry in config.model_list:
+        params = entry.params
+        deployment_id = params.id
+        if deployment_id is None:
+            base = f"{entry.model_name}:{params.provider}:{params.model}"
+            count = seen_default.get(base, 0) + 1
+            seen_default[base] = count
+            deployment_id = base if count == 1 else f"{base}#{count}"
+        by_alias.setdefault(entry.model_name, []).append(
+            Deployment(entry.model_name, deployment_id, params)
+        )
+    return by_alias
