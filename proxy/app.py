@@ -1,0 +1,53 @@
+"""The Starlette application: routes, middleware and lifecycle of one gateway."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from proxy import models_api, videos
+from proxy.errors import EXCEPTION_HANDLERS
+from proxy.gateway import Gateway
+from proxy.limits import BodySizeLimitMiddleware
+from router import GatewayConfig, Router
+
+
+async def liveness(request: Request) -> Response:
+    """The process is up. Touches no provider, so it never costs money."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette:
+    """Build the ASGI app for ``config``; ``router`` may be injected (e.g. seeded) by tests."""
+    gateway = Gateway(config, router)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gateway.start()
+        try:
+            yield
+        finally:
+            await gateway.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/health/liveness", liveness, methods=["GET"]),
+            *videos.routes,
+            *models_api.routes,
+        ],
+        middleware=[
+            Middleware(
+                BodySizeLimitMiddleware, max_bytes=config.general_settings.max_request_body_bytes
+            )
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    return app

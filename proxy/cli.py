@@ -1,0 +1,87 @@
+"""The ``tarash-gateway`` command: ``serve`` and ``check-config``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from router import ConfigError, GatewayConfig, Router, load_config
+
+app = typer.Typer(
+    name="tarash-gateway",
+    help="An OpenAI-compatible gateway for AI video providers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+ConfigPath = Annotated[
+    Path,
+    typer.Argument(help="The YAML config file.", envvar="TARASH_CONFIG", show_default=True),
+]
+
+
+def _load_or_exit(path: Path) -> GatewayConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        typer.echo(f"{path}: {len(error.issues)} problem(s) found:", err=True)
+        for issue in error.issues:
+            typer.echo(f"  {issue}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command("check-config")
+def check_config(config: ConfigPath = Path("config.yaml")) -> None:
+    """Validate a config file; print every problem with its line, exit 1 if any."""
+    loaded = _load_or_exit(config)
+    router = Router(loaded)
+    typer.echo(f"{config}: OK")
+    for alias in router.aliases:
+        typer.echo(f"  {alias}")
+        for deployment in router.deployments(alias):
+            params = deployment.params
+            typer.echo(
+                f"    - {deployment.id} ({params.provider} {params.model}, "
+                f"weight {params.weight:g})"
+            )
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="The YAML config file.", envvar="TARASH_CONFIG")
+    ] = Path("config.yaml"),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Start the gateway; refuses to start on an invalid config."""
+    import uvicorn
+
+    from proxy.app import create_app
+
+    loaded = _load_or_exit(config)
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
+    uvicorn.run(
+        create_app(loaded),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""GET /v1/models: the aliases a client may pass as ``model``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from proxy.auth import authenticate
+from proxy.errors import not_found
+from proxy.gateway import Gateway
+
+
+def _model(alias: str, created: int) -> dict[str, object]:
+    return {"id": alias, "object": "model", "created": created, "owned_by": "tarash-gateway"}
+
+
+async def list_models(request: Request) -> Response:
+    authenticate(request)
+    gateway: Gateway = request.app.state.gateway
+    data = [_model(alias, gateway.started_at) for alias in gateway.router.aliases]
+    return JSONResponse({"object": "list", "data": data})
+
+
+async def retrieve_model(request: Request) -> Response:
+    authenticate(request)
+    gateway: Gateway = request.app.state.gateway
+    alias = request.path_params["model"]
+    if alias not in gateway.router.aliases:
+        raise not_found("model", alias, param="model")
+    return JSONResponse(_model(alias, gateway.started_at))
+
+
+routes = [
+    Route("/v1/models", list_models, methods=["GET"]),
+    Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
+]

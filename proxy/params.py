@@ -1,0 +1,273 @@
+"""Turning an OpenAI-style create body (multipart or JSON) into a unified request.
+
+The SDK sends every value as a form string and nests with bracket keys
+(``input_reference[image_url]``), so values are un-nested and coerced here once;
+unified fields beyond OpenAI's arrive the same way through ``extra_body``.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+
+from adapters import ImageInput, VideoGenerationRequest
+from proxy.errors import APIError
+
+DEFAULT_SECONDS = 4
+"""OpenAI's documented default when `seconds` is omitted."""
+DEFAULT_SIZE = "720x1280"
+"""OpenAI's documented default when `size` is omitted."""
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+_RESOLUTION_BY_SHORT_SIDE = {360: "360p", 480: "480p", 720: "720p", 1080: "1080p", 2160: "4k"}
+_SHORT_SIDE_BY_RESOLUTION = {label: side for side, label in _RESOLUTION_BY_SHORT_SIDE.items()}
+_ASPECT_RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
+_SIZE_PATTERN = re.compile(r"^\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*$")
+_BRACKET_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+
+
+@dataclass(slots=True)
+class CreateParams:
+    """A validated create call: the alias, the unified request and the Video's echo fields."""
+
+    alias: str
+    request: VideoGenerationRequest
+    seconds: str
+    size: str
+
+
+def _set_nested(target: dict[str, Any], key: str, value: Any) -> None:
+    """``a[b][]`` style form keys into nested dicts and lists."""
+    match = _BRACKET_KEY.match(key)
+    if match is None:
+        target[key] = value
+        return
+    parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    node: Any = target
+    for part, following in itertools.pairwise(parts):
+        default: Any = [] if following == "" else {}
+        if isinstance(node, list):
+            node.append(default)
+            node = node[-1]
+        else:
+            node = node.setdefault(part, default)
+    last = parts[-1]
+    if isinstance(node, list):
+        node.append(value)
+    elif last == "":
+        node.setdefault(parts[-2], []).append(value)
+    else:
+        node[last] = value
+
+
+def form_to_dict(form: FormData) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        _set_nested(data, key, value)
+    return data
+
+
+async def read_body(request: Request) -> dict[str, Any]:
+    """The request body as a dict, from JSON, multipart or urlencoded forms."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        try:
+            form = await request.form(max_files=4, max_fields=200, max_part_size=1024 * 1024)
+        except APIError:
+            raise
+        except Exception as exc:
+            raise APIError(400, f"Could not parse the form body: {exc}") from None
+        return form_to_dict(form)
+    body = await request.body()
+    if not body.strip():
+        raise APIError(400, "The request body is empty; expected JSON or multipart form data.")
+    if content_type not in ("application/json", ""):
+        raise APIError(
+            415 if content_type else 400,
+            f"Unsupported content type {content_type!r}; "
+            "send application/json or multipart/form-data.",
+        )
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise APIError(400, f"We could not parse the JSON body of your request: {exc}") from None
+    if not isinstance(data, dict):
+        raise APIError(400, "The JSON body must be an object.")
+    return data
+
+
+def parse_size(size: str) -> tuple[str, str]:
+    """``"1280x720"`` → (``"720p"``, ``"16:9"``), to the nearest supported values."""
+    match = _SIZE_PATTERN.match(size)
+    if match is None:
+        raise APIError(
+            400,
+            f"Invalid size {size!r}; expected WIDTHxHEIGHT, e.g. 1280x720.",
+            param="size",
+            code="invalid_value",
+        )
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (64 <= width <= 8192 and 64 <= height <= 8192):
+        raise APIError(
+            400,
+            f"Invalid size {size!r}; each side must be between 64 and 8192.",
+            param="size",
+            code="invalid_value",
+        )
+    ratio = width / height
+    aspect = min(_ASPECT_RATIOS, key=lambda name: abs(math.log(_ASPECT_RATIOS[name] / ratio)))
+    if abs(math.log(_ASPECT_RATIOS[aspect] / ratio)) > 0.05:
+        supported = ", ".join(_ASPECT_RATIOS)
+        raise APIError(
+            400,
+            f"Size {size!r} has an unsupported aspect ratio; supported: {supported}.",
+            param="size",
+            code="invalid_value",
+        )
+    short = min(width, height)
+    side = min(_RESOLUTION_BY_SHORT_SIDE, key=lambda s: abs(s - short))
+    return _RESOLUTION_BY_SHORT_SIDE[side], aspect
+
+
+def format_size(resolution: str, aspect_ratio: str) -> str:
+    """(``"720p"``, ``"16:9"``) → ``"1280x720"``; the inverse of :func:`parse_size`."""
+    short = _SHORT_SIDE_BY_RESOLUTION[resolution]
+    ratio = _ASPECT_RATIOS[aspect_ratio]
+    long = 2 * round(short * max(ratio, 1 / ratio) / 2)
+    return f"{long}x{short}" if ratio >= 1 else f"{short}x{long}"
+
+
+def parse_seconds(value: Any) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 600:
+        raise APIError(
+            400,
+            f"Invalid seconds {value!r}; expected a whole number from 1 to 600.",
+            param="seconds",
+            code="invalid_value",
+        )
+    return int(text)
+
+
+async def _image_from_upload(upload: UploadFile) -> str:
+    content_type = (upload.content_type or "").lower()
+    if content_type not in ALLOWED_UPLOAD_TYPES:
+        raise APIError(
+            400,
+            f"input_reference must be one of {', '.join(ALLOWED_UPLOAD_TYPES)}; "
+            f"got {content_type or 'no content type'}.",
+            param="input_reference",
+        )
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise APIError(
+            413,
+            f"input_reference is larger than {MAX_UPLOAD_BYTES} bytes.",
+            param="input_reference",
+            code="file_too_large",
+        )
+    if not data:
+        raise APIError(400, "input_reference is empty.", param="input_reference")
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+async def _input_reference(value: Any) -> ImageInput | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, UploadFile):
+        return ImageInput(image=await _image_from_upload(value), role="first_frame")
+    if isinstance(value, dict) and isinstance(value.get("image_url"), str):
+        return ImageInput(image=value["image_url"], role="first_frame")
+    if isinstance(value, str):
+        return ImageInput(image=value, role="first_frame")
+    raise APIError(
+        400, "input_reference must be a file upload or {image_url: ...}.", param="input_reference"
+    )
+
+
+def _first_error(exc: pydantic.ValidationError) -> APIError:
+    error = exc.errors()[0]
+    param = ".".join(str(part) for part in error["loc"]) or None
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return APIError(
+        400,
+        f"Invalid value for {param}: {message}." if param else message,
+        param=param,
+        code="invalid_value",
+    )
+
+
+async def parse_create(data: dict[str, Any], aliases: Iterable[str]) -> CreateParams:
+    """Validate a create body; every problem becomes a 400 that names the field."""
+    data = dict(data)
+    alias = data.pop("model", None)
+    if not isinstance(alias, str) or not alias:
+        raise APIError(
+            400,
+            f"Missing required parameter 'model'; available: {', '.join(aliases)}.",
+            param="model",
+            code="missing_required_parameter",
+        )
+    if not isinstance(data.get("prompt"), str) or not data["prompt"].strip():
+        raise APIError(
+            400,
+            "Missing required parameter 'prompt'.",
+            param="prompt",
+            code="missing_required_parameter",
+        )
+    seconds = parse_seconds(data.pop("seconds", DEFAULT_SECONDS))
+    size = data.pop("size", None)
+    if size is not None:
+        resolution, aspect = parse_size(str(size))
+        for key, derived in (("resolution", resolution), ("aspect_ratio", aspect)):
+            given = data.get(key)
+            if given not in (None, "", derived):
+                raise APIError(
+                    400,
+                    f"{key}={given!r} contradicts size={size!r} ({derived}).",
+                    param=key,
+                    code="invalid_value",
+                )
+            data[key] = derived
+    else:
+        data.setdefault("resolution", None)
+        data.setdefault("aspect_ratio", None)
+        default_resolution, default_aspect = parse_size(DEFAULT_SIZE)
+        data["resolution"] = data["resolution"] or default_resolution
+        data["aspect_ratio"] = data["aspect_ratio"] or default_aspect
+    reference = await _input_reference(data.pop("input_reference", None))
+    data["duration_seconds"] = seconds
+    try:
+        request = VideoGenerationRequest.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _first_error(exc) from None
+    if reference is not None:
+        request.image_list.insert(0, reference)
+    if size is None:
+        assert request.resolution is not None
+        assert request.aspect_ratio is not None
+        size = format_size(request.resolution, request.aspect_ratio)
+    return CreateParams(alias=alias, request=request, seconds=str(seconds), size=str(size))
+
+
+def parse_remix(data: dict[str, Any]) -> str:
+    prompt = data.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise APIError(
+            400,
+            "Missing required parameter 'prompt'.",
+            param="prompt",
+            code="missing_required_parameter",
+        )
+    return prompt

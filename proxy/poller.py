@@ -1,0 +1,214 @@
+"""The background poller: advances every in-flight job through its provider.
+
+It runs inside the server process, reads due jobs from the store (so it picks up
+where a previous process left off), and polls them concurrently with a bound, so a
+slow provider never blocks request handling or other jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from adapters import PollTimeoutError, TarashError, VideoGenerationRequest, VideoGenerationResponse
+from proxy.store import JobStore, VideoRecord
+from router import Deployment, Router
+
+logger = logging.getLogger("tarash.poller")
+
+MAX_IDLE_SLEEP = 1.0
+"""Upper bound on how long the poller sleeps without re-reading the store."""
+SUBMIT_GRACE_SECONDS = 120.0
+"""A row left without an upstream id this long was orphaned by a crash mid-submit."""
+MAX_POLL_FAILURES = 10
+"""Consecutive failed polls (network errors) before the job is declared failed."""
+
+
+def result_json(result: VideoGenerationResponse) -> str:
+    """The parts of a result the content endpoint needs, never the raw provider answer."""
+    video = result.video if isinstance(result.video, str) else None
+    return json.dumps(
+        {
+            "video": video,
+            "thumbnail": result.thumbnail,
+            "content_type": result.content_type,
+            "duration": result.duration,
+        }
+    )
+
+
+class Poller:
+    """Polls due jobs until they complete or fail."""
+
+    def __init__(
+        self, store: JobStore, router: Callable[[], Router], concurrency: int = 64
+    ) -> None:
+        self._store = store
+        self._router = router
+        self._limit = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._wakeup = asyncio.Event()
+        self._active: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._runner = asyncio.create_task(self._run(), name="tarash-poller")
+
+    async def stop(self) -> None:
+        """Stop polling; jobs stay in the store and resume on the next start."""
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Look at the store now rather than after the current sleep."""
+        self._wakeup.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._dispatch_due()
+                next_due = await self._store.next_due_at()
+            except Exception:
+                logger.exception("poller could not read the job store")
+                next_due = None
+            delay = MAX_IDLE_SLEEP if next_due is None else next_due - time.time()
+            delay = min(max(delay, 0.01), MAX_IDLE_SLEEP)
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+
+    async def _dispatch_due(self) -> None:
+        due = await self._store.due(time.time(), limit=self._concurrency * 4)
+        for record in due:
+            if record.id in self._active:
+                continue
+            self._active.add(record.id)
+            task = asyncio.create_task(self._advance_guarded(record))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _advance_guarded(self, record: VideoRecord) -> None:
+        try:
+            async with self._limit:
+                await self.advance(record)
+        except Exception:
+            logger.exception("unexpected error advancing video %s", record.id)
+            await self._store.update(
+                record.id, next_poll_at=time.time() + 5.0, poll_failures=record.poll_failures + 1
+            )
+        finally:
+            self._active.discard(record.id)
+
+    async def advance(self, record: VideoRecord) -> None:
+        """One step of one job: submit it if orphaned, else poll it and record the outcome."""
+        router = self._router()
+        try:
+            deployment = router.deployment(record.deployment_id)
+        except TarashError as error:
+            await self._fail(record, error)
+            return
+        if record.upstream_id is None:
+            await self._resubmit_orphan(router, deployment, record)
+            return
+        config = deployment.video_config
+        now = time.time()
+        if now - record.created_at > config.timeout or record.polls >= config.max_poll_attempts:
+            await self._give_up(router, deployment, record)
+            return
+        try:
+            progress = await router.poll(deployment, record.upstream_id)
+        except TarashError as error:
+            if not error.is_retryable or record.poll_failures + 1 >= MAX_POLL_FAILURES:
+                await self._fail(record, error)
+                return
+            backoff = min(60.0, config.poll_interval * 2 ** (record.poll_failures + 1))
+            logger.warning(
+                "poll of video %s failed (%s); retrying in %.1fs", record.id, error.message, backoff
+            )
+            await self._store.update(
+                record.id,
+                polls=record.polls + 1,
+                poll_failures=record.poll_failures + 1,
+                next_poll_at=now + backoff,
+            )
+            return
+        if progress.status == "completed":
+            result = await router.fetch(deployment, record.upstream_id)
+            finished = time.time()
+            await self._store.update(
+                record.id,
+                status="completed",
+                progress=100,
+                result_json=result_json(result),
+                completed_at=finished,
+                next_poll_at=None,
+                polls=record.polls + 1,
+                poll_failures=0,
+            )
+        elif progress.status == "failed":
+            reported = progress.error
+            if not isinstance(reported, TarashError):
+                reported = TarashError(str(reported or "the provider reported a failure"))
+            await self._fail(record, reported, polls=record.polls + 1)
+        else:
+            await self._store.update(
+                record.id,
+                status=progress.status,
+                progress=progress.progress,
+                polls=record.polls + 1,
+                poll_failures=0,
+                next_poll_at=now + config.poll_interval,
+            )
+
+    async def _resubmit_orphan(
+        self, router: Router, deployment: Deployment, record: VideoRecord
+    ) -> None:
+        """A crash between writing the row and the provider answering left no upstream id."""
+        request = VideoGenerationRequest.model_validate_json(record.request_json)
+        try:
+            job = await router.submit(deployment, request)
+        except TarashError as error:
+            await self._fail(record, error)
+            return
+        await self._store.update(
+            record.id,
+            upstream_id=job.request_id,
+            attempts=record.attempts + 1,
+            next_poll_at=time.time() + deployment.video_config.poll_interval,
+        )
+
+    async def _give_up(self, router: Router, deployment: Deployment, record: VideoRecord) -> None:
+        assert record.upstream_id is not None
+        error = PollTimeoutError(
+            f"the job did not finish within {deployment.video_config.timeout:.0f}s "
+            f"or {deployment.video_config.max_poll_attempts} polls",
+            provider=deployment.params.provider,
+            model=deployment.params.model,
+        )
+        try:
+            await router.cancel(deployment, record.upstream_id)
+        except TarashError as cancel_error:
+            logger.warning("could not cancel abandoned job %s: %s", record.id, cancel_error.message)
+        await self._fail(record, error)
+
+    async def _fail(self, record: VideoRecord, error: TarashError, **values: int) -> None:
+        logger.info("video %s failed: %s (%s)", record.id, error.message, error.code)
+        await self._store.update(
+            record.id,
+            status="failed",
+            error_code=error.code,
+            error_message=error.message,
+            completed_at=time.time(),
+            next_poll_at=None,
+            **values,
+        )

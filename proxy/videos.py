@@ -1,0 +1,263 @@
+"""The OpenAI-compatible /v1/videos endpoints."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Literal, cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from adapters import TarashError, VideoGenerationRequest
+from proxy.auth import authenticate
+from proxy.content import serve_location
+from proxy.errors import APIError, not_found
+from proxy.gateway import MASTER_OWNER, Gateway
+from proxy.params import parse_create, parse_remix, read_body
+from proxy.poller import SUBMIT_GRACE_SECONDS
+from proxy.serialize import video_object
+from proxy.store import VideoRecord
+from router import Deployment
+
+MAX_LIST_LIMIT = 100
+
+
+def new_video_id() -> str:
+    """Opaque and unguessable: 128 random bits."""
+    return f"video_{secrets.token_hex(16)}"
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def _scope(owner: str) -> str | None:
+    """The owner filter for store queries; the master key sees every video."""
+    return None if owner == MASTER_OWNER else owner
+
+
+async def _owned(request: Request, owner: str) -> VideoRecord:
+    video_id = request.path_params["video_id"]
+    record = await _gateway(request).store.get(video_id, owner=_scope(owner))
+    if record is None:
+        raise not_found("video", video_id, param="video_id")
+    return record
+
+
+def _video_response(gateway: Gateway, record: VideoRecord, status_code: int = 200) -> Response:
+    headers = {}
+    if record.in_flight:
+        try:
+            interval = gateway.router.deployment(record.deployment_id).params.poll_interval
+            headers["openai-poll-after-ms"] = str(max(100, int(interval * 1000)))
+        except TarashError:
+            pass
+    return JSONResponse(video_object(record), status_code=status_code, headers=headers)
+
+
+async def _start_job(
+    gateway: Gateway,
+    *,
+    owner: str,
+    deployment: Deployment,
+    request: VideoGenerationRequest,
+    seconds: str,
+    size: str,
+    remix_of: VideoRecord | None = None,
+) -> VideoRecord:
+    """Write the job down, then submit it; a refused submit leaves nothing behind."""
+    now = time.time()
+    record = VideoRecord(
+        id=new_video_id(),
+        owner=owner,
+        alias=deployment.alias,
+        deployment_id=deployment.id,
+        status="queued",
+        seconds=seconds,
+        size=size,
+        prompt=request.prompt,
+        request_json=request.model_dump_json(),
+        created_at=now,
+        updated_at=now,
+        remixed_from_video_id=remix_of.id if remix_of else None,
+        next_poll_at=now + SUBMIT_GRACE_SECONDS,
+    )
+    await gateway.store.insert(record)
+    try:
+        if remix_of is not None:
+            assert remix_of.upstream_id is not None
+            job = await gateway.router.remix(deployment, remix_of.upstream_id, request)
+        else:
+            job = await gateway.router.submit(deployment, request)
+    except BaseException:
+        await gateway.store.delete(record.id)
+        raise
+    record.upstream_id = job.request_id
+    record.next_poll_at = time.time() + deployment.params.poll_interval
+    await gateway.store.update(
+        record.id, upstream_id=record.upstream_id, next_poll_at=record.next_poll_at
+    )
+    return record
+
+
+async def create_video(request: Request) -> Response:
+    owner = authenticate(request)
+    gateway = _gateway(request)
+    params = await parse_create(await read_body(request), gateway.router.aliases)
+    deployment = gateway.router.pick(params.alias)
+    record = await _start_job(
+        gateway,
+        owner=owner,
+        deployment=deployment,
+        request=params.request,
+        seconds=params.seconds,
+        size=params.size,
+    )
+    return _video_response(gateway, record)
+
+
+async def retrieve_video(request: Request) -> Response:
+    owner = authenticate(request)
+    return _video_response(_gateway(request), await _owned(request, owner))
+
+
+def _list_query(request: Request) -> tuple[int, Literal["asc", "desc"], str | None]:
+    query = request.query_params
+    raw_limit = query.get("limit", "20")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIST_LIMIT:
+        raise APIError(
+            400,
+            f"Invalid limit {raw_limit!r}; expected 1 to {MAX_LIST_LIMIT}.",
+            param="limit",
+            code="invalid_value",
+        )
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise APIError(
+            400,
+            f"Invalid order {order!r}; expected 'asc' or 'desc'.",
+            param="order",
+            code="invalid_value",
+        )
+    return int(raw_limit), cast(Literal["asc", "desc"], order), query.get("after") or None
+
+
+async def list_videos(request: Request) -> Response:
+    owner = authenticate(request)
+    store = _gateway(request).store
+    limit, order, after = _list_query(request)
+    after_seq = None
+    if after is not None:
+        cursor = await store.get(after, owner=_scope(owner))
+        if cursor is None:
+            raise APIError(
+                400, f"Invalid cursor: no video {after!r}.", param="after", code="invalid_value"
+            )
+        after_seq = cursor.seq
+    records, has_more = await store.page(
+        _scope(owner), after_seq=after_seq, limit=limit, order=order
+    )
+    data = [video_object(record) for record in records]
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": data,
+            "has_more": has_more,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+        }
+    )
+
+
+async def delete_video(request: Request) -> Response:
+    owner = authenticate(request)
+    gateway = _gateway(request)
+    record = await _owned(request, owner)
+    if record.in_flight and record.upstream_id is not None:
+        try:
+            deployment = gateway.router.deployment(record.deployment_id)
+            await gateway.router.cancel(deployment, record.upstream_id)
+        except TarashError:
+            pass  # best effort: the video is deleted for the client either way
+    await gateway.store.delete(record.id)
+    return JSONResponse({"id": record.id, "object": "video.deleted", "deleted": True})
+
+
+async def video_content(request: Request) -> Response:
+    owner = authenticate(request)
+    gateway = _gateway(request)
+    record = await _owned(request, owner)
+    variant = request.query_params.get("variant", "video")
+    if variant not in ("video", "thumbnail", "spritesheet"):
+        raise APIError(
+            400,
+            f"Invalid variant {variant!r}; expected video, thumbnail or spritesheet.",
+            param="variant",
+            code="invalid_value",
+        )
+    if record.status != "completed":
+        raise APIError(
+            400,
+            f"Video {record.id} is not ready: its status is {record.status}.",
+            param="video_id",
+            code="video_not_ready",
+        )
+    result = record.result
+    location = result.get(variant)
+    if not location:
+        raise APIError(
+            404,
+            f"This video has no {variant} variant.",
+            param="variant",
+            code="variant_unavailable",
+        )
+    default_type = result.get("content_type", "video/mp4") if variant == "video" else "image/jpeg"
+    return await serve_location(request, gateway.http, location, default_type)
+
+
+async def remix_video(request: Request) -> Response:
+    owner = authenticate(request)
+    gateway = _gateway(request)
+    source = await _owned(request, owner)
+    prompt = parse_remix(await read_body(request))
+    if source.status != "completed":
+        raise APIError(
+            400,
+            f"Only completed videos can be remixed; {source.id} is {source.status}.",
+            param="video_id",
+            code="video_not_ready",
+        )
+    deployment = gateway.router.deployment(source.deployment_id)
+    if not gateway.router.supports_remix(deployment):
+        raise APIError(
+            400,
+            f"The deployment serving model {source.alias!r} "
+            f"({deployment.params.provider}) does not support remix.",
+            param="video_id",
+            code="remix_not_supported",
+        )
+    original = VideoGenerationRequest.model_validate_json(source.request_json)
+    remix_request = original.model_copy(update={"prompt": prompt})
+    record = await _start_job(
+        gateway,
+        owner=owner,
+        deployment=deployment,
+        request=remix_request,
+        seconds=source.seconds,
+        size=source.size,
+        remix_of=source,
+    )
+    return _video_response(gateway, record)
+
+
+routes = [
+    Route("/v1/videos", create_video, methods=["POST"]),
+    Route("/v1/videos", list_videos, methods=["GET"]),
+    Route("/v1/videos/{video_id}", retrieve_video, methods=["GET"]),
+    Route("/v1/videos/{video_id}", delete_video, methods=["DELETE"]),
+    Route("/v1/videos/{video_id}/content", video_content, methods=["GET"]),
+    Route("/v1/videos/{video_id}/remix", remix_video, methods=["POST"]),
+]
