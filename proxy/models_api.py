@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from proxy.auth import authenticate
 from proxy.errors import not_found
 from proxy.gateway import Gateway
+from proxy.routes import route
 
 
 def _model(alias: str, created: int) -> dict[str, object]:
@@ -32,6 +32,6 @@ async def retrieve_model(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/models", list_models, methods=["GET"]),
-    Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
+    route("/v1/models", GET=list_models),
+    route("/v1/models/{model:path}", GET=retrieve_model),
 ]

@@ -8,7 +8,6 @@ from typing import Literal, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from adapters import TarashError, VideoGenerationRequest
 from proxy.auth import authenticate
@@ -17,6 +16,7 @@ from proxy.errors import APIError, not_found
 from proxy.gateway import MASTER_OWNER, Gateway
 from proxy.params import parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
+from proxy.routes import route
 from proxy.serialize import video_object
 from proxy.store import VideoRecord
 from router import Deployment
@@ -254,10 +254,8 @@ async def remix_video(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/videos", create_video, methods=["POST"]),
-    Route("/v1/videos", list_videos, methods=["GET"]),
-    Route("/v1/videos/{video_id}", retrieve_video, methods=["GET"]),
-    Route("/v1/videos/{video_id}", delete_video, methods=["DELETE"]),
-    Route("/v1/videos/{video_id}/content", video_content, methods=["GET"]),
-    Route("/v1/videos/{video_id}/remix", remix_video, methods=["POST"]),
+    route("/v1/videos", GET=list_videos, POST=create_video),
+    route("/v1/videos/{video_id}", GET=retrieve_video, DELETE=delete_video),
+    route("/v1/videos/{video_id}/content", GET=video_content),
+    route("/v1/videos/{video_id}/remix", POST=remix_video),
 ]

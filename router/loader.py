@@ -133,6 +133,8 @@ def _describe(error: ErrorDetails) -> str:
     message = str(error["msg"])
     message = message.removeprefix("Value error, ")
     value = error.get("input")
+    if kind == "string_type" and isinstance(value, bool):
+        message += "; YAML reads yes/no/on/off/true/false as booleans, so quote the value"
     shown = field not in SECRET_FIELDS and isinstance(value, str | int | float | bool)
     if shown and repr(value) not in message:
         message += f" (got {value!r})"
