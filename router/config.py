@@ -80,7 +80,8 @@ class RouterSettings(_Strict):
 
 class GeneralSettings(_Strict):
     master_key: SecretStr = Field(
-        description="Bearer key with full access; write it as `os.environ/NAME` in production."
+        min_length=1,
+        description="Bearer key with full access; write it as `os.environ/NAME` in production.",
     )
     database_url: str = Field(default="sqlite:///./tarash.db", min_length=1)
     redis_url: str | None = None
@@ -126,19 +127,27 @@ class Deployment:
         return f"Deployment(id={self.id!r}, provider={self.params.provider!r})"
 
 
-def build_deployments(config: GatewayConfig) -> dict[str, list[Deployment]]:
-    """Group `model_list` by alias, giving each deployment its id (explicit or derived)."""
-    by_alias: dict[str, list[Deployment]] = {}
+def deployment_ids(config: GatewayConfig) -> list[str]:
+    """Each `model_list` entry's id: explicit, or `<alias>:<provider>:<model>` (`#n` on repeats)."""
+    ids: list[str] = []
     seen_default: dict[str, int] = {}
     for entry in config.model_list:
         params = entry.params
-        deployment_id = params.id
-        if deployment_id is None:
-            base = f"{entry.model_name}:{params.provider}:{params.model}"
-            count = seen_default.get(base, 0) + 1
-            seen_default[base] = count
-            deployment_id = base if count == 1 else f"{base}#{count}"
+        if params.id is not None:
+            ids.append(params.id)
+            continue
+        base = f"{entry.model_name}:{params.provider}:{params.model}"
+        count = seen_default.get(base, 0) + 1
+        seen_default[base] = count
+        ids.append(base if count == 1 else f"{base}#{count}")
+    return ids
+
+
+def build_deployments(config: GatewayConfig) -> dict[str, list[Deployment]]:
+    """Group `model_list` by alias, each deployment with its id."""
+    by_alias: dict[str, list[Deployment]] = {}
+    for entry, deployment_id in zip(config.model_list, deployment_ids(config), strict=True):
         by_alias.setdefault(entry.model_name, []).append(
-            Deployment(entry.model_name, deployment_id, params)
+            Deployment(entry.model_name, deployment_id, entry.params)
         )
     return by_alias

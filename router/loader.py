@@ -17,9 +17,12 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from router.config import GatewayConfig
+from router.config import GatewayConfig, deployment_ids
 
 ENV_PREFIX = "os.environ/"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+_TRUE_WORDS = frozenset({"y", "yes", "true", "on"})
 SECRET_FIELDS = frozenset({"api_key", "master_key"})
 
 Loc = tuple[str | int, ...]
@@ -56,7 +59,18 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _value in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue  # `<<: *anchor` entries are merged by the base class
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    "found an unhashable key (a list or mapping used as a key)",
+                    key_node.start_mark,
+                ) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping",
@@ -73,8 +87,24 @@ def format_loc(loc: Loc) -> str:
     """``("model_list", 2, "params", "weight")`` → ``model_list[2].params.weight``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        else:
+            name = str(part).lower() if isinstance(part, bool) else part
+            text += f".{name}" if text else name
     return text
+
+
+def _key_matches(key_node: yaml.Node, part: str | int) -> bool:
+    """Whether a mapping key node is the key pydantic calls ``part``.
+
+    YAML 1.1 reads unquoted ``on``/``yes``/… as booleans, so such keys reach pydantic
+    as ``True``/``False`` and must be matched by meaning, not by text.
+    """
+    value = getattr(key_node, "value", None)
+    if isinstance(part, bool):
+        return key_node.tag == BOOL_TAG and (str(value).lower() in _TRUE_WORDS) == part
+    return value == str(part)
 
 
 def _node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
@@ -82,7 +112,7 @@ def _node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
     node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            match = next((v for k, v in node.value if _key_matches(k, part)), None)
             if match is None:
                 return node
             node = match
@@ -100,7 +130,7 @@ def _key_node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
     parent = _node_at(root, loc[:-1])
     if isinstance(parent, yaml.MappingNode):
         for key, _value in parent.value:
-            if getattr(key, "value", None) == str(loc[-1]):
+            if _key_matches(key, loc[-1]):
                 return key  # type: ignore[no-any-return]
     return None
 
@@ -121,7 +151,7 @@ class _Reporter:
         self.issues.append(ConfigIssue(self.file, line, column, format_loc(loc), message))
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, hide_value: bool = False) -> str:
     """A pydantic error in words, with the offending value unless it may be a secret."""
     kind = error["type"]
     loc = error["loc"]
@@ -130,12 +160,18 @@ def _describe(error: ErrorDetails) -> str:
         return f"missing required field {field!r}"
     if kind == "extra_forbidden":
         return f"unknown field {field!r}"
+    if kind == "invalid_key" and isinstance(error.get("input"), bool):
+        return "keys must be text; YAML reads on/off/yes/no as booleans, so quote the key"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ")
     value = error.get("input")
     if kind == "string_type" and isinstance(value, bool):
         message += "; YAML reads yes/no/on/off/true/false as booleans, so quote the value"
-    shown = field not in SECRET_FIELDS and isinstance(value, str | int | float | bool)
+    shown = (
+        not hide_value
+        and field not in SECRET_FIELDS
+        and isinstance(value, str | int | float | bool)
+    )
     if shown and repr(value) not in message:
         message += f" (got {value!r})"
     return message
@@ -167,36 +203,50 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _resolve_env(data: Any, loc: Loc, reporter: _Reporter, env: Mapping[str, str]) -> Any:
-    """Replace every ``os.environ/NAME`` string with the variable's value."""
-    if isinstance(data, dict):
-        return {key: _resolve_env(value, (*loc, key), reporter, env) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_resolve_env(value, (*loc, i), reporter, env) for i, value in enumerate(data)]
-    if isinstance(data, str) and data.startswith(ENV_PREFIX):
+class _EnvResolver:
+    """Replaces every ``os.environ/NAME`` string with the variable's value, remembering
+    where values came from the environment so they are never echoed in messages."""
+
+    def __init__(self, reporter: _Reporter, env: Mapping[str, str]) -> None:
+        self.reporter = reporter
+        self.env = env
+        self.from_env: set[Loc] = set()
+        self.unresolved: set[Loc] = set()
+
+    def resolve(self, data: Any, loc: Loc = ()) -> Any:
+        if isinstance(data, dict):
+            return {key: self.resolve(value, (*loc, key)) for key, value in data.items()}
+        if isinstance(data, list):
+            return [self.resolve(value, (*loc, i)) for i, value in enumerate(data)]
+        if not (isinstance(data, str) and data.startswith(ENV_PREFIX)):
+            return data
         name = data.removeprefix(ENV_PREFIX)
-        if name not in env:
-            reporter.add(loc, f"environment variable {name} is not set (referenced as {data})")
-            return None
-        return env[name]
-    return data
+        if not name:
+            self.reporter.add(loc, f"{ENV_PREFIX} needs a variable name after the slash")
+        elif name not in self.env:
+            self.reporter.add(loc, f"environment variable {name} is not set (referenced as {data})")
+        else:
+            self.from_env.add(loc)
+            return self.env[name]
+        self.unresolved.add(loc)
+        return None
 
 
 def _check_references(config: GatewayConfig, reporter: _Reporter) -> None:
     """Checks that span several entries: unique deployment ids, known fallback aliases."""
     first_use: dict[str, int] = {}
-    for index, entry in enumerate(config.model_list):
-        explicit = entry.params.id
-        if explicit is None:
+    for index, deployment_id in enumerate(deployment_ids(config)):
+        if deployment_id not in first_use:
+            first_use[deployment_id] = index
             continue
-        if explicit in first_use:
-            reporter.add(
-                ("model_list", index, "params", "id"),
-                f"duplicate deployment id {explicit!r} "
-                f"(already used by model_list[{first_use[explicit]}]); ids must be unique",
-            )
-        else:
-            first_use[explicit] = index
+        earlier = first_use[deployment_id]
+        # Point at the id someone wrote; a derived id has no line of its own.
+        at = index if config.model_list[index].params.id is not None else earlier
+        reporter.add(
+            ("model_list", at, "params", "id"),
+            f"duplicate deployment id {deployment_id!r} (already used by "
+            f"model_list[{earlier if at == index else index}]); ids must be unique",
+        )
 
     aliases = {entry.model_name for entry in config.model_list}
     for alias in sorted(aliases):
@@ -238,7 +288,10 @@ def parse_config(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        problem = "; ".join(str(p) for p in (exc.context, exc.problem) if p)
+        started = exc.context_mark
+        if started is not None and mark is not None and started.line != mark.line:
+            problem += f" (the construct started on line {started.line + 1})"
         raise ConfigError(
             [ConfigIssue(file, line, column, "", f"invalid YAML: {problem}")]
         ) from None
@@ -252,17 +305,20 @@ def parse_config(
         reporter.add((), f"expected a mapping with model_list and general_settings, found {found}")
         raise ConfigError(reporter.issues)
 
-    data = _resolve_env(data, (), reporter, env)
-    unresolved = {issue.field for issue in reporter.issues}
+    resolver = _EnvResolver(reporter, env)
+    data = resolver.resolve(data)
 
     try:
         config = GatewayConfig.model_validate(data)
     except pydantic.ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            if format_loc(loc) in unresolved:
+            if error["type"] == "invalid_key" and loc and isinstance(error["input"], bool):
+                # pydantic reports the key True as 1; point at the key as written.
+                loc = (*loc[:-1], error["input"])
+            if loc in resolver.unresolved and error["type"] != "extra_forbidden":
                 continue  # already reported as a missing environment variable
-            message = _describe(error)
+            message = _describe(error, hide_value=loc in resolver.from_env)
             if error["type"] == "extra_forbidden":
                 allowed = _allowed_fields(GatewayConfig, loc)
                 close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -270,7 +326,8 @@ def parse_config(
                     message += f"; did you mean {close[0]!r}?"
                 elif allowed:
                     message += f"; expected one of: {', '.join(allowed)}"
-            reporter.add(loc, message, at_key=error["type"] == "extra_forbidden")
+            at_key = error["type"] in ("extra_forbidden", "invalid_key")
+            reporter.add(loc, message, at_key=at_key)
         raise ConfigError(reporter.issues) from None
 
     if reporter.issues:
