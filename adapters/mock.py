@@ -1,8 +1,10 @@
 """The mock provider: simulated jobs with real media, for tests, demos and dry runs.
 
-A mock job's whole state is encoded in its request id (submit time and the chosen
-response), so it behaves like a real upstream job: a restarted gateway can poll it
-again and it still finishes on time.
+A mock job's whole state is encoded in its request id (submit time, the chosen
+response and the requested duration), so it behaves like a real upstream job: a
+restarted gateway can poll it again and it still finishes on time. It reports the
+requested duration as the video's duration, as a real provider would for the video it
+made, so costs settle as they would in production; the shipped file is a stand-in.
 """
 
 from __future__ import annotations
@@ -34,16 +36,18 @@ def _settings(config: VideoGenerationConfig) -> MockConfig:
     return config.mock if config.mock is not None else MockConfig()
 
 
-def _encode(index: int) -> str:
-    return f"{_PREFIX}_{time.time_ns() // 1_000_000}_{index}_{secrets.token_hex(6)}"
+def _encode(index: int, seconds: int | None) -> str:
+    millis = time.time_ns() // 1_000_000
+    return f"{_PREFIX}_{millis}_{index}_{seconds or 0}_{secrets.token_hex(6)}"
 
 
-def _decode(request_id: str, model: str) -> tuple[float, int]:
+def _decode(request_id: str, model: str) -> tuple[float, int, int | None]:
+    """(submit time, chosen response index, requested seconds or None)."""
     try:
-        prefix, millis, index, _token = request_id.split("_")
+        prefix, millis, index, seconds, _token = request_id.split("_")
         if prefix != _PREFIX:
             raise ValueError(prefix)
-        return int(millis) / 1000, int(index)
+        return int(millis) / 1000, int(index), int(seconds) or None
     except ValueError:
         raise ValidationError(
             f"not a mock job id: {request_id!r}",
@@ -62,19 +66,23 @@ class MockProvider(VideoProvider):
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> SubmittedJob:
         index, response = _settings(config).choose()
-        return self._start(config, index, response)
+        return self._start(config, index, response, request)
 
     def _start(
-        self, config: VideoGenerationConfig, index: int, response: MockResponse
+        self,
+        config: VideoGenerationConfig,
+        index: int,
+        response: MockResponse,
+        request: VideoGenerationRequest,
     ) -> SubmittedJob:
         if response.error is not None and response.error.at == "submit":
             raise response.error.to_exception(model=config.model)
-        request_id = _encode(index)
+        request_id = _encode(index, request.duration_seconds)
         return SubmittedJob(request_id=request_id, raw_response={"id": request_id, "mock": True})
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         settings = _settings(config)
-        submitted_at, index = _decode(request_id, config.model)
+        submitted_at, index, _seconds = _decode(request_id, config.model)
         response = settings.response_at(index)
         elapsed = max(0.0, time.time() - submitted_at)
         total = settings.job_seconds
@@ -93,7 +101,7 @@ class MockProvider(VideoProvider):
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
-        _submitted_at, index = _decode(request_id, config.model)
+        _submitted_at, index, seconds = _decode(request_id, config.model)
         response = _settings(config).response_at(index)
         custom = response.video_url is not None
         video = response.video_url or SAMPLE_VIDEO.as_uri()
@@ -103,7 +111,7 @@ class MockProvider(VideoProvider):
             video=video,
             thumbnail=thumbnail,
             status="completed",
-            duration=None if custom else SAMPLE_DURATION_SECONDS,
+            duration=float(seconds) if seconds else (None if custom else SAMPLE_DURATION_SECONDS),
             content_type="video/mp4",
             is_mock=True,
             raw_response={"id": request_id, "video": {"url": video}},
@@ -122,4 +130,4 @@ class MockProvider(VideoProvider):
             return await super().remix_video(config, source_request_id, request)
         _decode(source_request_id, config.model)
         index, response = _settings(config).choose()
-        return self._start(config, index, response)
+        return self._start(config, index, response, request)

@@ -1,13 +1,52 @@
-"""Bearer authentication for the OpenAI-compatible routes."""
+"""Who is calling: the master key, or a team's virtual key (checked on every request)."""
 
 from __future__ import annotations
 
+import fnmatch
 import hmac
+import time
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from proxy.accounts import KeyRecord, TeamRecord
 from proxy.errors import APIError
 from proxy.gateway import MASTER_OWNER, Gateway
+from proxy.ledger import Holder
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated caller. ``owner`` scopes every video query."""
+
+    owner: str
+    key: KeyRecord | None = None
+    team: TeamRecord | None = None
+
+    @property
+    def is_master(self) -> bool:
+        return self.key is None
+
+    @property
+    def scope(self) -> str | None:
+        """The owner filter for store queries; the master key sees every video."""
+        return None if self.is_master else self.owner
+
+    @property
+    def holder(self) -> Holder | None:
+        if self.key is None or self.team is None:
+            return None
+        return Holder(key=self.key, team=self.team)
+
+    def allows(self, alias: str) -> bool:
+        """Whether both the key's and the team's allowlists admit ``alias``."""
+        return all(
+            allowed is None or any(fnmatch.fnmatchcase(alias, pattern) for pattern in allowed)
+            for allowed in (
+                self.key.models if self.key else None,
+                self.team.models if self.team else None,
+            )
+        )
 
 
 def bearer_token(request: Request) -> str | None:
@@ -18,8 +57,8 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate(request: Request) -> str:
-    """The owner (tenant) the caller acts as; 401 unless the key is valid."""
+async def authenticate(request: Request) -> Caller:
+    """The caller behind the request's bearer key; 401 unless it is valid right now."""
     gateway: Gateway = request.app.state.gateway
     token = bearer_token(request)
     if token is None:
@@ -29,5 +68,26 @@ def authenticate(request: Request) -> str:
             code="missing_api_key",
         )
     if hmac.compare_digest(token.encode(), gateway.master_key):
-        return MASTER_OWNER
-    raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
+        return Caller(owner=MASTER_OWNER)
+    found = await gateway.accounts.find_key(token)
+    if found is None:
+        raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
+    key, team = found
+    if key.revoked_at is not None:
+        raise APIError(401, "This API key has been revoked.", code="invalid_api_key")
+    if key.expires_at is not None and key.expires_at <= time.time():
+        raise APIError(401, "This API key has expired.", code="key_expired")
+    return Caller(owner=team.id, key=key, team=team)
+
+
+async def require_master(request: Request) -> Caller:
+    """Admin endpoints: only the master key."""
+    caller = await authenticate(request)
+    if not caller.is_master:
+        raise APIError(
+            403,
+            "Admin endpoints need the master key.",
+            type="permission_error",
+            code="admin_only",
+        )
+    return caller

@@ -1,4 +1,4 @@
-"""The running gateway's shared state: the config, its router, the store and the poller."""
+"""The running gateway's shared state: config, router, stores, poller and limiters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import time
 
 import httpx
 
+from proxy.accounts import AccountStore
+from proxy.database import Database
 from proxy.poller import Poller
+from proxy.ratelimit import RateLimiter
 from proxy.store import JobStore
 from router import GatewayConfig, Router
 
@@ -19,7 +22,10 @@ class Gateway:
     def __init__(self, config: GatewayConfig, router: Router | None = None) -> None:
         self.config = config
         self.router = router or Router(config)
-        self.store = JobStore(config.general_settings.database_url)
+        self.database = Database(config.general_settings.database_url)
+        self.store = JobStore(self.database)
+        self.accounts = AccountStore(self.database)
+        self.rate_limiter = RateLimiter()
         self.poller = Poller(
             self.store, lambda: self.router, config.general_settings.poller_concurrency
         )
@@ -28,10 +34,10 @@ class Gateway:
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
 
     async def start(self) -> None:
-        await self.store.open()
+        await self.database.open()
         self.poller.start()
 
     async def stop(self) -> None:
         await self.poller.stop()
         await self.http.aclose()
-        await self.store.close()
+        await self.database.close()

@@ -16,17 +16,18 @@ def _model(alias: str, created: int) -> dict[str, object]:
 
 
 async def list_models(request: Request) -> Response:
-    authenticate(request)
+    caller = await authenticate(request)
     gateway: Gateway = request.app.state.gateway
-    data = [_model(alias, gateway.started_at) for alias in gateway.router.aliases]
+    aliases = [alias for alias in gateway.router.aliases if caller.allows(alias)]
+    data = [_model(alias, gateway.started_at) for alias in aliases]
     return JSONResponse({"object": "list", "data": data})
 
 
 async def retrieve_model(request: Request) -> Response:
-    authenticate(request)
+    caller = await authenticate(request)
     gateway: Gateway = request.app.state.gateway
     alias = request.path_params["model"]
-    if alias not in gateway.router.aliases:
+    if alias not in gateway.router.aliases or not caller.allows(alias):
         raise not_found("model", alias, param="model")
     return JSONResponse(_model(alias, gateway.started_at))
 

@@ -145,8 +145,10 @@ class Poller:
         if progress.status == "completed":
             result = await router.fetch(deployment, record.upstream_id)
             finished = time.time()
-            await self._store.update(
+            charge = deployment.cost(result.duration or float(record.seconds))
+            await self._store.finish(
                 record.id,
+                charge,
                 status="completed",
                 progress=100,
                 result_json=result_json(result),
@@ -202,9 +204,11 @@ class Poller:
         await self._fail(record, error)
 
     async def _fail(self, record: VideoRecord, error: TarashError, **values: int) -> None:
+        """Mark the job failed and refund its whole reservation."""
         logger.info("video %s failed: %s (%s)", record.id, error.message, error.code)
-        await self._store.update(
+        await self._store.finish(
             record.id,
+            0.0,
             status="failed",
             error_code=error.code,
             error_message=error.message,

@@ -29,4 +29,9 @@ def video_object(record: VideoRecord) -> dict[str, Any]:
         "size": record.size,
         "remixed_from_video_id": record.remixed_from_video_id,
         "error": error,
+        # Gateway extension (the SDK's models keep unknown fields): what this video costs.
+        "tarash": {
+            "estimated_cost_usd": record.estimated_cost_usd,
+            "cost_usd": record.cost_usd,
+        },
     }

@@ -13,43 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from proxy.database import Database
+from proxy.ledger import Holder, reserve, settle
+from proxy.schema import videos
 
 IN_FLIGHT = ("queued", "in_progress")
-
-metadata = sa.MetaData()
-
-videos = sa.Table(
-    "videos",
-    metadata,
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("id", sa.String(64), nullable=False, unique=True),
-    sa.Column("owner", sa.String(128), nullable=False),
-    sa.Column("alias", sa.String(256), nullable=False),
-    sa.Column("deployment_id", sa.String(512), nullable=False),
-    sa.Column("upstream_id", sa.String(512)),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("progress", sa.Integer, nullable=False, default=0),
-    sa.Column("prompt", sa.Text),
-    sa.Column("seconds", sa.String(16), nullable=False),
-    sa.Column("size", sa.String(32), nullable=False),
-    sa.Column("request_json", sa.Text, nullable=False),
-    sa.Column("result_json", sa.Text),
-    sa.Column("error_code", sa.String(64)),
-    sa.Column("error_message", sa.Text),
-    sa.Column("attempts", sa.Integer, nullable=False, default=1),
-    sa.Column("polls", sa.Integer, nullable=False, default=0),
-    sa.Column("poll_failures", sa.Integer, nullable=False, default=0),
-    sa.Column("remixed_from_video_id", sa.String(64)),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("completed_at", sa.Float),
-    sa.Column("expires_at", sa.Float),
-    sa.Column("next_poll_at", sa.Float),
-    sa.Index("ix_videos_owner_seq", "owner", "seq"),
-    sa.Index("ix_videos_next_poll_at", "next_poll_at"),
-)
 
 
 @dataclass(slots=True)
@@ -76,6 +46,11 @@ class VideoRecord:
     polls: int = 0
     poll_failures: int = 0
     remixed_from_video_id: str | None = None
+    key_id: str | None = None
+    estimated_cost_usd: float = 0.0
+    reserved_usd: float = 0.0
+    cost_usd: float | None = None
+    holds_slot: bool = False
     completed_at: float | None = None
     expires_at: float | None = None
     next_poll_at: float | None = None
@@ -98,46 +73,53 @@ def _record(row: sa.Row[Any]) -> VideoRecord:
     return VideoRecord(**row._mapping)
 
 
-def async_database_url(url: str) -> str:
-    """Pick the async driver for a plain URL (sqlite → aiosqlite, postgresql → asyncpg)."""
-    parsed = make_url(url)
-    drivers = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
-    if parsed.drivername in drivers:
-        parsed = parsed.set(drivername=drivers[parsed.drivername])
-    return parsed.render_as_string(hide_password=False)
-
-
 class JobStore:
     """Async access to the videos table."""
 
-    def __init__(self, database_url: str) -> None:
-        self.url = async_database_url(database_url)
-        self._engine: AsyncEngine | None = None
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @property
     def engine(self) -> AsyncEngine:
-        if self._engine is None:
-            raise RuntimeError("JobStore.open() has not been called")
-        return self._engine
+        return self._db.engine
 
-    async def open(self) -> None:
-        """Connect and create the schema if it does not exist."""
-        engine = create_async_engine(self.url)
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-        self._engine = engine
-
-    async def close(self) -> None:
-        if self._engine is not None:
-            await self._engine.dispose()
-            self._engine = None
-
-    async def insert(self, record: VideoRecord) -> None:
+    async def insert(self, record: VideoRecord, holder: Holder | None = None) -> None:
+        """Write a new job; with a ``holder``, first take its slot and reserve its
+        estimated cost, in the same transaction (so a refusal writes nothing)."""
+        if holder is not None:
+            record.holds_slot = True
+            record.reserved_usd = record.estimated_cost_usd
+            record.key_id = holder.key.id
         values = {name: getattr(record, name) for name in _COLUMNS if name != "seq"}
         async with self.engine.begin() as conn:
+            if holder is not None:
+                await reserve(conn, holder, record.estimated_cost_usd, record.created_at)
             await conn.execute(videos.insert().values(**values))
+
+    async def finish(self, video_id: str, charge: float, **values: Any) -> None:
+        """Record a final state; settle the budget exactly once (``charge`` 0 refunds)."""
+        now = time.time()
+        values.setdefault("updated_at", now)
+        values["cost_usd"] = charge
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(videos.c.owner, videos.c.key_id, videos.c.reserved_usd).where(
+                        videos.c.id == video_id
+                    )
+                )
+            ).first()
+            if row is None:
+                return
+            claimed = await conn.execute(
+                videos.update()
+                .where(videos.c.id == video_id, videos.c.holds_slot.is_(True))
+                .values(holds_slot=False, reserved_usd=0.0, **values)
+            )
+            if claimed.rowcount == 1 and row.key_id is not None:
+                await settle(conn, row.key_id, row.owner, row.reserved_usd, charge, now)
+            elif claimed.rowcount == 0:
+                await conn.execute(videos.update().where(videos.c.id == video_id).values(**values))
 
     async def update(self, video_id: str, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
@@ -153,13 +135,21 @@ class JobStore:
             row = (await conn.execute(query)).first()
         return _record(row) if row is not None else None
 
-    async def delete(self, video_id: str, owner: str | None = None) -> bool:
-        query = videos.delete().where(videos.c.id == video_id)
-        if owner is not None:
-            query = query.where(videos.c.owner == owner)
+    async def delete(self, video_id: str) -> bool:
+        """Remove a video, first releasing any slot and reservation it still holds."""
+        await self.finish_if_holding(video_id)
         async with self.engine.begin() as conn:
-            result = await conn.execute(query)
+            result = await conn.execute(videos.delete().where(videos.c.id == video_id))
         return bool(result.rowcount)
+
+    async def finish_if_holding(self, video_id: str) -> None:
+        """Release an unfinished video's reservation (it is being deleted or refused)."""
+        async with self.engine.connect() as conn:
+            holding = (
+                await conn.execute(sa.select(videos.c.holds_slot).where(videos.c.id == video_id))
+            ).scalar()
+        if holding:
+            await self.finish(video_id, 0.0)
 
     async def page(
         self,
@@ -204,12 +194,3 @@ class JobStore:
         async with self.engine.connect() as conn:
             value = (await conn.execute(query)).scalar()
         return float(value) if value is not None else None
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers proceed during writes; NORMAL sync is durable across app crashes."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()

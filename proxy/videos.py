@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from adapters import TarashError, VideoGenerationRequest
-from proxy.auth import authenticate
+from proxy.admission import check_model_allowed, check_rate, refusal_error
+from proxy.auth import Caller, authenticate
 from proxy.content import serve_location
 from proxy.errors import APIError, not_found
-from proxy.gateway import MASTER_OWNER, Gateway
+from proxy.gateway import Gateway
+from proxy.ledger import AdmissionRefused
 from proxy.params import parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
@@ -34,14 +36,10 @@ def _gateway(request: Request) -> Gateway:
     return gateway
 
 
-def _scope(owner: str) -> str | None:
-    """The owner filter for store queries; the master key sees every video."""
-    return None if owner == MASTER_OWNER else owner
-
-
-async def _owned(request: Request, owner: str) -> VideoRecord:
+async def _owned(request: Request, caller: Caller) -> VideoRecord:
+    """The video in the path, if the caller may see it; another team's video is a 404."""
     video_id = request.path_params["video_id"]
-    record = await _gateway(request).store.get(video_id, owner=_scope(owner))
+    record = await _gateway(request).store.get(video_id, owner=caller.scope)
     if record is None:
         raise not_found("video", video_id, param="video_id")
     return record
@@ -61,18 +59,19 @@ def _video_response(gateway: Gateway, record: VideoRecord, status_code: int = 20
 async def _start_job(
     gateway: Gateway,
     *,
-    owner: str,
+    caller: Caller,
     deployment: Deployment,
     request: VideoGenerationRequest,
     seconds: str,
     size: str,
     remix_of: VideoRecord | None = None,
 ) -> VideoRecord:
-    """Write the job down, then submit it; a refused submit leaves nothing behind."""
+    """Reserve and write the job down, then submit it; a refusal leaves nothing behind."""
+    check_rate(gateway, caller)
     now = time.time()
     record = VideoRecord(
         id=new_video_id(),
-        owner=owner,
+        owner=caller.owner,
         alias=deployment.alias,
         deployment_id=deployment.id,
         status="queued",
@@ -84,8 +83,12 @@ async def _start_job(
         updated_at=now,
         remixed_from_video_id=remix_of.id if remix_of else None,
         next_poll_at=now + SUBMIT_GRACE_SECONDS,
+        estimated_cost_usd=deployment.cost(float(seconds)),
     )
-    await gateway.store.insert(record)
+    try:
+        await gateway.store.insert(record, caller.holder)
+    except AdmissionRefused as refusal:
+        raise refusal_error(refusal) from None
     try:
         if remix_of is not None:
             assert remix_of.upstream_id is not None
@@ -104,13 +107,14 @@ async def _start_job(
 
 
 async def create_video(request: Request) -> Response:
-    owner = authenticate(request)
+    caller = await authenticate(request)
     gateway = _gateway(request)
     params = await parse_create(await read_body(request), gateway.router.aliases)
     deployment = gateway.router.pick(params.alias)
+    check_model_allowed(caller, params.alias)
     record = await _start_job(
         gateway,
-        owner=owner,
+        caller=caller,
         deployment=deployment,
         request=params.request,
         seconds=params.seconds,
@@ -120,8 +124,8 @@ async def create_video(request: Request) -> Response:
 
 
 async def retrieve_video(request: Request) -> Response:
-    owner = authenticate(request)
-    return _video_response(_gateway(request), await _owned(request, owner))
+    caller = await authenticate(request)
+    return _video_response(_gateway(request), await _owned(request, caller))
 
 
 def _list_query(request: Request) -> tuple[int, Literal["asc", "desc"], str | None]:
@@ -146,19 +150,19 @@ def _list_query(request: Request) -> tuple[int, Literal["asc", "desc"], str | No
 
 
 async def list_videos(request: Request) -> Response:
-    owner = authenticate(request)
+    caller = await authenticate(request)
     store = _gateway(request).store
     limit, order, after = _list_query(request)
     after_seq = None
     if after is not None:
-        cursor = await store.get(after, owner=_scope(owner))
+        cursor = await store.get(after, owner=caller.scope)
         if cursor is None:
             raise APIError(
                 400, f"Invalid cursor: no video {after!r}.", param="after", code="invalid_value"
             )
         after_seq = cursor.seq
     records, has_more = await store.page(
-        _scope(owner), after_seq=after_seq, limit=limit, order=order
+        caller.scope, after_seq=after_seq, limit=limit, order=order
     )
     data = [video_object(record) for record in records]
     return JSONResponse(
@@ -173,9 +177,9 @@ async def list_videos(request: Request) -> Response:
 
 
 async def delete_video(request: Request) -> Response:
-    owner = authenticate(request)
+    caller = await authenticate(request)
     gateway = _gateway(request)
-    record = await _owned(request, owner)
+    record = await _owned(request, caller)
     if record.in_flight and record.upstream_id is not None:
         try:
             deployment = gateway.router.deployment(record.deployment_id)
@@ -187,9 +191,9 @@ async def delete_video(request: Request) -> Response:
 
 
 async def video_content(request: Request) -> Response:
-    owner = authenticate(request)
+    caller = await authenticate(request)
     gateway = _gateway(request)
-    record = await _owned(request, owner)
+    record = await _owned(request, caller)
     variant = request.query_params.get("variant", "video")
     if variant not in ("video", "thumbnail", "spritesheet"):
         raise APIError(
@@ -219,9 +223,9 @@ async def video_content(request: Request) -> Response:
 
 
 async def remix_video(request: Request) -> Response:
-    owner = authenticate(request)
+    caller = await authenticate(request)
     gateway = _gateway(request)
-    source = await _owned(request, owner)
+    source = await _owned(request, caller)
     prompt = parse_remix(await read_body(request))
     if source.status != "completed":
         raise APIError(
@@ -230,6 +234,7 @@ async def remix_video(request: Request) -> Response:
             param="video_id",
             code="video_not_ready",
         )
+    check_model_allowed(caller, source.alias)
     deployment = gateway.router.deployment(source.deployment_id)
     if not gateway.router.supports_remix(deployment):
         raise APIError(
@@ -243,7 +248,7 @@ async def remix_video(request: Request) -> Response:
     remix_request = original.model_copy(update={"prompt": prompt})
     record = await _start_job(
         gateway,
-        owner=owner,
+        caller=caller,
         deployment=deployment,
         request=remix_request,
         seconds=source.seconds,

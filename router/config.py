@@ -123,6 +123,14 @@ class Deployment:
             max_poll_attempts=params.max_poll_attempts,
         )
 
+    def cost(self, seconds: float | None) -> float:
+        """USD for one video of ``seconds``: the per-video price, else seconds times per-second."""
+        if self.params.cost_per_video is not None:
+            return self.params.cost_per_video
+        if self.params.cost_per_second is None or not seconds:
+            return 0.0
+        return round(self.params.cost_per_second * seconds, 6)
+
     def __repr__(self) -> str:
         return f"Deployment(id={self.id!r}, provider={self.params.provider!r})"
 

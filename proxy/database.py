@@ -1,0 +1,58 @@
+"""One async SQLAlchemy engine per process, shared by every store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from proxy.schema import metadata
+
+
+def async_database_url(url: str) -> str:
+    """Pick the async driver for a plain URL (sqlite → aiosqlite, postgresql → asyncpg)."""
+    parsed = make_url(url)
+    drivers = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+    if parsed.drivername in drivers:
+        parsed = parsed.set(drivername=drivers[parsed.drivername])
+    return parsed.render_as_string(hide_password=False)
+
+
+class Database:
+    """Owns the engine; ``open`` creates the schema if it does not exist."""
+
+    def __init__(self, url: str) -> None:
+        self.url = async_database_url(url)
+        self._engine: AsyncEngine | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError("Database.open() has not been called")
+        return self._engine
+
+    async def open(self) -> None:
+        engine = create_async_engine(self.url, pool_size=10, max_overflow=20)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        self._engine = engine
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers proceed during writes; NORMAL sync is durable across app crashes;
+    the busy timeout makes concurrent writers queue instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,48 @@
+"""Requests-per-minute limits over a sliding 60-second window, in process memory.
+
+One gateway process sees every request it admits, so counting here is exact for a
+single instance; sharing the window across instances belongs to the Redis-backed state.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+WINDOW_SECONDS = 60.0
+
+
+class RateLimiter:
+    """Per-account sliding windows of recent request times."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, deque[float]] = {}
+
+    def _wait(self, account_id: str, rpm: int, now: float) -> float:
+        window = self._windows.get(account_id)
+        if window is None:
+            return 0.0
+        while window and window[0] <= now - WINDOW_SECONDS:
+            window.popleft()
+        if len(window) < rpm:
+            return 0.0
+        return window[len(window) - rpm] + WINDOW_SECONDS - now
+
+    def try_acquire(self, limits: list[tuple[str, int | None]]) -> float:
+        """Count one request against every (account, rpm) pair, or against none.
+
+        Returns 0 when admitted, else whole seconds to wait (for Retry-After). There is
+        no await between check and record, so this is atomic within the event loop.
+        """
+        now = time.monotonic()
+        active = [(account, rpm) for account, rpm in limits if rpm is not None]
+        wait = max((self._wait(account, rpm, now) for account, rpm in active), default=0.0)
+        if wait > 0:
+            return float(max(1, math.ceil(wait)))
+        for account, rpm in active:
+            window = self._windows.setdefault(account, deque())
+            window.append(now)
+            while len(window) > rpm:
+                window.popleft()
+        return 0.0
