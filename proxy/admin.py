@@ -1,0 +1,313 @@
+"""The admin API (master key only): teams, virtual keys and spend."""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pydantic
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from proxy.admin_models import (
+    Deleted,
+    KeyCreate,
+    KeyList,
+    KeyRotate,
+    KeyUpdate,
+    KeyWithSecret,
+    SpendReport,
+    SpendRow,
+    TeamCreate,
+    TeamList,
+    TeamUpdate,
+    expires_epoch,
+    key_view,
+    team_view,
+)
+from proxy.auth import require_master
+from proxy.errors import APIError, not_found
+from proxy.gateway import Gateway
+from proxy.params import read_body
+from proxy.routes import route
+from proxy.schema import videos
+
+Body = TypeVar("Body", bound=pydantic.BaseModel)
+GROUPS = ("team", "key", "alias", "deployment", "day")
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def _json(model: pydantic.BaseModel, status_code: int = 200) -> Response:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status_code)
+
+
+async def _body(request: Request, model: type[Body]) -> Body:
+    data = await read_body(request)
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        param = ".".join(str(part) for part in error["loc"]) or None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise APIError(
+            400, f"Invalid value for {param}: {message}.", param=param, code="invalid_value"
+        ) from None
+
+
+def _check_models(gateway: Gateway, models: list[str] | None) -> None:
+    """Allowlist entries must name an alias (or be a wildcard pattern)."""
+    aliases = gateway.router.aliases
+    for name in models or []:
+        if not any(fnmatch.fnmatchcase(alias, name) for alias in aliases) and not any(
+            char in name for char in "*?["
+        ):
+            raise APIError(
+                400,
+                f"Unknown model {name!r} in models; available: {', '.join(aliases)}.",
+                param="models",
+                code="model_not_found",
+            )
+
+
+def _check_expiry(expires_at: float | None) -> None:
+    if expires_at is not None and expires_at <= time.time():
+        raise APIError(
+            400, "expires_at must be in the future.", param="expires_at", code="invalid_value"
+        )
+
+
+# -- teams -------------------------------------------------------------------------------
+
+
+async def create_team(request: Request) -> Response:
+    await require_master(request)
+    gateway = _gateway(request)
+    body = await _body(request, TeamCreate)
+    _check_models(gateway, body.models)
+    team = await gateway.accounts.create_team(body.model_dump())
+    return _json(team_view(team, time.time()), 201)
+
+
+async def list_teams(request: Request) -> Response:
+    await require_master(request)
+    now = time.time()
+    teams = await _gateway(request).accounts.list_teams()
+    return _json(TeamList(data=[team_view(team, now) for team in teams]))
+
+
+async def get_team(request: Request) -> Response:
+    await require_master(request)
+    team_id = request.path_params["team_id"]
+    team = await _gateway(request).accounts.get_team(team_id)
+    if team is None:
+        raise not_found("team", team_id, param="team_id")
+    return _json(team_view(team, time.time()))
+
+
+async def update_team(request: Request) -> Response:
+    await require_master(request)
+    gateway = _gateway(request)
+    team_id = request.path_params["team_id"]
+    changes = (await _body(request, TeamUpdate)).model_dump(exclude_unset=True)
+    _check_models(gateway, changes.get("models"))
+    if changes.get("name", "") is None:
+        raise APIError(400, "name cannot be null.", param="name", code="invalid_value")
+    if "metadata" in changes and changes["metadata"] is None:
+        changes["metadata"] = {}
+    team = await gateway.accounts.update_team(team_id, changes)
+    if team is None:
+        raise not_found("team", team_id, param="team_id")
+    return _json(team_view(team, time.time()))
+
+
+async def delete_team(request: Request) -> Response:
+    await require_master(request)
+    team_id = request.path_params["team_id"]
+    if not await _gateway(request).accounts.delete_team(team_id):
+        raise not_found("team", team_id, param="team_id")
+    return _json(Deleted(id=team_id, object="team.deleted", deleted=True))
+
+
+# -- keys --------------------------------------------------------------------------------
+
+
+async def create_key(request: Request) -> Response:
+    await require_master(request)
+    gateway = _gateway(request)
+    body = await _body(request, KeyCreate)
+    _check_models(gateway, body.models)
+    if await gateway.accounts.get_team(body.team_id) is None:
+        raise not_found("team", body.team_id, param="team_id")
+    values = body.model_dump()
+    values["expires_at"] = expires_epoch(body.expires_at)
+    _check_expiry(values["expires_at"])
+    key, secret = await gateway.accounts.create_key(values)
+    view = key_view(key, time.time())
+    return _json(KeyWithSecret(key=secret, **view.model_dump()), 201)
+
+
+async def list_keys(request: Request) -> Response:
+    await require_master(request)
+    now = time.time()
+    team_id = request.query_params.get("team_id") or None
+    keys = await _gateway(request).accounts.list_keys(team_id)
+    return _json(KeyList(data=[key_view(key, now) for key in keys]))
+
+
+async def get_key(request: Request) -> Response:
+    await require_master(request)
+    key_id = request.path_params["key_id"]
+    key = await _gateway(request).accounts.get_key(key_id)
+    if key is None:
+        raise not_found("key", key_id, param="key_id")
+    return _json(key_view(key, time.time()))
+
+
+async def update_key(request: Request) -> Response:
+    await require_master(request)
+    gateway = _gateway(request)
+    key_id = request.path_params["key_id"]
+    changes = (await _body(request, KeyUpdate)).model_dump(exclude_unset=True)
+    _check_models(gateway, changes.get("models"))
+    if "expires_at" in changes:
+        changes["expires_at"] = expires_epoch(changes["expires_at"])
+        _check_expiry(changes["expires_at"])
+    if "metadata" in changes and changes["metadata"] is None:
+        changes["metadata"] = {}
+    key = await gateway.accounts.update_key(key_id, changes)
+    if key is None:
+        raise not_found("key", key_id, param="key_id")
+    return _json(key_view(key, time.time()))
+
+
+async def revoke_key(request: Request) -> Response:
+    await require_master(request)
+    key_id = request.path_params["key_id"]
+    key = await _gateway(request).accounts.revoke_key(key_id)
+    if key is None:
+        raise not_found("key", key_id, param="key_id")
+    return _json(key_view(key, time.time()))
+
+
+async def rotate_key(request: Request) -> Response:
+    await require_master(request)
+    key_id = request.path_params["key_id"]
+    body = KeyRotate()
+    if (await request.body()).strip():
+        body = await _body(request, KeyRotate)
+    gateway = _gateway(request)
+    existing = await gateway.accounts.get_key(key_id)
+    if existing is None:
+        raise not_found("key", key_id, param="key_id")
+    if existing.revoked_at is not None:
+        raise APIError(400, "A revoked key cannot be rotated.", param="key_id", code="key_revoked")
+    rotated = await gateway.accounts.rotate_key(key_id, body.grace_seconds)
+    assert rotated is not None
+    key, secret = rotated
+    view = key_view(key, time.time())
+    return _json(KeyWithSecret(key=secret, **view.model_dump()))
+
+
+# -- spend -------------------------------------------------------------------------------
+
+
+def _day_expression(dialect: str) -> sa.ColumnElement[Any]:
+    if dialect == "sqlite":
+        return sa.func.strftime("%Y-%m-%d", videos.c.completed_at, "unixepoch")
+    return sa.func.to_char(sa.func.to_timestamp(videos.c.completed_at), "YYYY-MM-DD")
+
+
+def _time_bound(request: Request, name: str) -> float | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise APIError(
+            400,
+            f"Invalid {name} {raw!r}; expected a date, an ISO time or Unix seconds.",
+            param=name,
+            code="invalid_value",
+        ) from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+async def spend(request: Request) -> Response:
+    await require_master(request)
+    gateway = _gateway(request)
+    group_by = request.query_params.get("group_by", "team")
+    if group_by not in GROUPS:
+        raise APIError(
+            400,
+            f"Invalid group_by {group_by!r}; expected one of {', '.join(GROUPS)}.",
+            param="group_by",
+            code="invalid_value",
+        )
+    engine = gateway.store.engine
+    columns = {
+        "team": videos.c.owner,
+        "key": videos.c.key_id,
+        "alias": videos.c.alias,
+        "deployment": videos.c.deployment_id,
+        "day": _day_expression(engine.dialect.name),
+    }
+    group = columns[group_by].label("grp")
+    filters = [videos.c.status == "completed"]
+    for param, column in (
+        ("team_id", videos.c.owner),
+        ("key_id", videos.c.key_id),
+        ("alias", videos.c.alias),
+    ):
+        if value := request.query_params.get(param):
+            filters.append(column == value)
+    if (start := _time_bound(request, "start")) is not None:
+        filters.append(videos.c.completed_at >= start)
+    if (end := _time_bound(request, "end")) is not None:
+        filters.append(videos.c.completed_at < end)
+    query = (
+        sa.select(group, sa.func.sum(videos.c.cost_usd), sa.func.count())
+        .where(*filters)
+        .group_by(group)
+        .order_by(group)
+    )
+    reserved_query = sa.select(sa.func.coalesce(sa.func.sum(videos.c.reserved_usd), 0.0)).where(
+        videos.c.holds_slot.is_(True)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+        reserved = float((await conn.execute(reserved_query)).scalar() or 0.0)
+    data = [
+        SpendRow(group=row[0], spend_usd=round(float(row[1] or 0.0), 6), videos=int(row[2]))
+        for row in rows
+    ]
+    return _json(
+        SpendReport(
+            group_by=group_by,
+            data=data,
+            total_usd=round(sum(row.spend_usd for row in data), 6),
+            reserved_usd=round(reserved, 6),
+        )
+    )
+
+
+routes = [
+    route("/admin/teams", GET=list_teams, POST=create_team),
+    route("/admin/teams/{team_id}", GET=get_team, PATCH=update_team, DELETE=delete_team),
+    route("/admin/keys", GET=list_keys, POST=create_key),
+    route("/admin/keys/{key_id}", GET=get_key, PATCH=update_key),
+    route("/admin/keys/{key_id}/revoke", POST=revoke_key),
+    route("/admin/keys/{key_id}/rotate", POST=rotate_key),
+    route("/admin/spend", GET=spend),
+]

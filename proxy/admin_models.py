@@ -1,0 +1,195 @@
+"""Request and response bodies of the admin API (also the source of its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from proxy.accounts import Account, KeyRecord, TeamRecord
+from proxy.periods import BudgetPeriod
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LimitFields(_Body):
+    """Allowlist, limits and budget, shared by teams and keys."""
+
+    models: list[str] | None = Field(
+        default=None,
+        description="Aliases this caller may use (`*` wildcards allowed); null means all.",
+    )
+    budget_usd: float | None = Field(default=None, ge=0, description="Null means unlimited.")
+    budget_period: BudgetPeriod = Field(
+        default="total", description="When spend resets: UTC day, ISO week, month, or never."
+    )
+    rpm: int | None = Field(default=None, gt=0, description="Video creates per minute.")
+    max_parallel_jobs: int | None = Field(default=None, gt=0, description="Videos in flight.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("models")
+    @classmethod
+    def _non_empty_names(cls, models: list[str] | None) -> list[str] | None:
+        if models is not None and any(not name.strip() for name in models):
+            raise ValueError("model names must not be empty")
+        return models
+
+
+class TeamCreate(LimitFields):
+    name: str = Field(min_length=1, max_length=256)
+
+
+class TeamUpdate(_Body):
+    """Only the fields present are changed; an explicit null clears a limit."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=256)
+    models: list[str] | None = None
+    budget_usd: float | None = Field(default=None, ge=0)
+    budget_period: BudgetPeriod | None = None
+    rpm: int | None = Field(default=None, gt=0)
+    max_parallel_jobs: int | None = Field(default=None, gt=0)
+    metadata: dict[str, Any] | None = None
+
+
+class KeyCreate(LimitFields):
+    team_id: str = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=256)
+    expires_at: datetime | float | None = Field(
+        default=None, description="ISO 8601 time or Unix seconds; must be in the future."
+    )
+
+
+class KeyUpdate(TeamUpdate):
+    expires_at: datetime | float | None = None
+
+
+class KeyRotate(_Body):
+    grace_seconds: float = Field(
+        default=3600,
+        ge=0,
+        le=30 * 86400,
+        description="How long the previous secret keeps working.",
+    )
+
+
+class SpendState(BaseModel):
+    period_start: int
+    spent_usd: float
+    reserved_usd: float
+    remaining_usd: float | None
+
+
+class AccountView(BaseModel):
+    id: str
+    models: list[str] | None
+    budget_usd: float | None
+    budget_period: str
+    rpm: int | None
+    max_parallel_jobs: int | None
+    metadata: dict[str, Any]
+    in_flight: int
+    spend: SpendState
+    created_at: int
+    updated_at: int
+
+
+class TeamView(AccountView):
+    object: Literal["team"] = "team"
+    name: str
+
+
+class KeyView(AccountView):
+    object: Literal["api_key"] = "api_key"
+    team_id: str
+    name: str | None
+    key_prefix: str = Field(description="The first characters of the secret, for recognition.")
+    expires_at: int | None
+    revoked: bool
+    revoked_at: int | None
+    previous_key_valid_until: int | None
+
+
+class KeyWithSecret(KeyView):
+    key: str = Field(description="The secret. Shown only in this response; store it now.")
+
+
+class Deleted(BaseModel):
+    id: str
+    object: str
+    deleted: bool
+
+
+class TeamList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[TeamView]
+
+
+class KeyList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[KeyView]
+
+
+class SpendRow(BaseModel):
+    group: str | None
+    spend_usd: float
+    videos: int
+
+
+class SpendReport(BaseModel):
+    object: Literal["spend_report"] = "spend_report"
+    group_by: str
+    data: list[SpendRow]
+    total_usd: float
+    reserved_usd: float = Field(description="Held for videos still in flight.")
+
+
+def _account_fields(account: Account, now: float) -> dict[str, Any]:
+    spent = account.current_spend(now)
+    return {
+        "id": account.id,
+        "models": account.models,
+        "budget_usd": account.budget_usd,
+        "budget_period": account.budget_period,
+        "rpm": account.rpm,
+        "max_parallel_jobs": account.max_parallel_jobs,
+        "metadata": account.metadata,
+        "in_flight": account.in_flight,
+        "spend": SpendState(
+            period_start=int(account.period_start),
+            spent_usd=round(spent, 6),
+            reserved_usd=round(account.reserved_usd, 6),
+            remaining_usd=None
+            if account.budget_usd is None
+            else round(account.remaining(now) or 0.0, 6),
+        ),
+        "created_at": int(account.created_at),
+        "updated_at": int(account.updated_at),
+    }
+
+
+def team_view(team: TeamRecord, now: float) -> TeamView:
+    return TeamView(name=team.name, **_account_fields(team, now))
+
+
+def key_view(key: KeyRecord, now: float) -> KeyView:
+    grace = key.previous_key_expires_at
+    return KeyView(
+        team_id=key.team_id,
+        name=key.name,
+        key_prefix=key.key_prefix + "…",
+        expires_at=int(key.expires_at) if key.expires_at is not None else None,
+        revoked=key.revoked_at is not None,
+        revoked_at=int(key.revoked_at) if key.revoked_at is not None else None,
+        previous_key_valid_until=int(grace) if grace is not None and grace > now else None,
+        **_account_fields(key, now),
+    )
+
+
+def expires_epoch(value: datetime | float | None) -> float | None:
+    """An ISO time or Unix seconds as Unix seconds."""
+    if value is None:
+        return None
+    return value.timestamp() if isinstance(value, datetime) else float(value)
