@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from importlib.metadata import version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -15,12 +16,18 @@ from proxy import admin, models_api, videos
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.gateway import Gateway
 from proxy.limits import BodySizeLimitMiddleware
+from proxy.openapi import openapi_document
 from router import GatewayConfig, Router
 
 
 async def liveness(request: Request) -> Response:
     """The process is up. Touches no provider, so it never costs money."""
     return JSONResponse({"status": "ok"})
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI document of every endpoint (no auth: it holds no secrets)."""
+    return JSONResponse(request.app.state.openapi)
 
 
 def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette:
@@ -38,6 +45,7 @@ def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette
     app = Starlette(
         routes=[
             Route("/health/liveness", liveness, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
             *videos.routes,
             *models_api.routes,
             *admin.routes,
@@ -51,4 +59,5 @@ def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    app.state.openapi = openapi_document(version("tarash-gateway"))
     return app

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from proxy.cli_admin import keys_app, spend, teams_app
 from router import ConfigError, GatewayConfig, Router, load_config
 
 app = typer.Typer(
@@ -17,6 +18,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+app.add_typer(teams_app, name="teams")
+app.add_typer(keys_app, name="keys")
+app.command("spend")(spend)
 
 ConfigPath = Annotated[
     Path,

@@ -4,7 +4,11 @@ gateway, administered over the admin API with the master key."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +20,7 @@ import openai
 import pytest
 
 from tests.conftest import write_config
-from tests.servers import GatewayProcess
+from tests.servers import REPO_ROOT, GatewayProcess
 
 MASTER = "sk-master-governance"
 PRICE = 0.1  # USD per second on every priced test deployment
@@ -444,3 +448,72 @@ def test_spend_report_groups(env: Env) -> None:
     assert future["data"] == []
     bad = env.admin.get("/admin/spend", params={"group_by": "colour"})
     assert bad.status_code == 400
+
+
+# -- CLI -----------------------------------------------------------------------------------
+
+
+def run_cli(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "proxy.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, "TARASH_URL": env.server.base_url, "TARASH_MASTER_KEY": MASTER},
+    )
+
+
+def test_cli_manages_teams_and_keys(env: Env) -> None:
+    created = run_cli(
+        env,
+        "teams",
+        "create",
+        "cli-team",
+        "--budget-usd",
+        "2",
+        "--budget-period",
+        "monthly",
+        "--models",
+        "fast,other",
+        "--rpm",
+        "30",
+    )
+    assert created.returncode == 0, created.stderr
+    team = json.loads(created.stdout)
+    assert (team["budget_usd"], team["models"], team["rpm"]) == (2, ["fast", "other"], 30)
+
+    made = run_cli(env, "keys", "create", "--team", team["id"], "--name", "laptop")
+    assert made.returncode == 0, made.stderr
+    key = json.loads(made.stdout)
+    client = env.sdk(key["key"])
+    assert done(client, client.videos.create(model="fast", prompt="cli").id).status == "completed"
+
+    listed = json.loads(run_cli(env, "keys", "list", "--team", team["id"]).stdout)
+    assert [k["id"] for k in listed["data"]] == [key["id"]]
+    assert key["key"] not in json.dumps(listed)
+
+    updated = json.loads(run_cli(env, "teams", "update", team["id"], "--rpm", "5").stdout)
+    assert updated["rpm"] == 5
+    report = json.loads(run_cli(env, "spend", "--group-by", "key").stdout)
+    assert key["id"] in [row["group"] for row in report["data"]]
+
+    assert run_cli(env, "keys", "revoke", key["id"]).returncode == 0
+    with pytest.raises(openai.AuthenticationError):
+        client.videos.list()
+
+
+def test_cli_reports_refusals_and_exits_non_zero(env: Env) -> None:
+    result = run_cli(env, "keys", "create", "--team", "team_nope")
+    assert result.returncode == 1
+    assert "No team found with id 'team_nope'" in result.stderr
+    wrong_key = subprocess.run(
+        [sys.executable, "-m", "proxy.cli", "teams", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, "TARASH_URL": env.server.base_url, "TARASH_MASTER_KEY": "wrong"},
+    )
+    assert wrong_key.returncode == 1
+    assert "401" in wrong_key.stderr
