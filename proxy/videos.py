@@ -21,7 +21,7 @@ from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
 from proxy.serialize import video_object
 from proxy.store import VideoRecord
-from router import Deployment
+from router import Deployment, UnknownAliasError
 
 MAX_LIST_LIMIT = 100
 
@@ -109,9 +109,12 @@ async def _start_job(
 async def create_video(request: Request) -> Response:
     caller = await authenticate(request)
     gateway = _gateway(request)
-    params = await parse_create(await read_body(request), gateway.router.aliases)
-    deployment = gateway.router.pick(params.alias)
+    visible = [alias for alias in gateway.router.aliases if caller.allows(alias)]
+    params = await parse_create(await read_body(request), visible)
+    if params.alias not in gateway.router.aliases:
+        raise UnknownAliasError(params.alias, visible)  # never name aliases it may not use
     check_model_allowed(caller, params.alias)
+    deployment = gateway.router.pick(params.alias)
     record = await _start_job(
         gateway,
         caller=caller,

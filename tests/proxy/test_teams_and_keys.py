@@ -277,6 +277,9 @@ def test_key_allowlist(env: Env) -> None:
         client.videos.create(model="other", prompt="no")
     assert caught.value.code == "model_not_allowed"
     assert [m.id for m in client.models.list()] == ["fast"]
+    with pytest.raises(openai.NotFoundError) as unknown:
+        client.videos.create(model="nonexistent", prompt="no")
+    assert "Available models: fast" in unknown.value.message  # not the aliases it cannot use
 
 
 def test_team_allowlist_applies_to_all_its_keys(env: Env) -> None:
