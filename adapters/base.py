@@ -12,6 +12,9 @@ from abc import ABC, abstractmethod
 
 from adapters.errors import ValidationError
 from adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
     JobProgress,
     SubmittedJob,
     VideoGenerationConfig,
@@ -65,3 +68,16 @@ class VideoProvider(ABC):
             provider=self.name,
             model=config.model,
         )
+
+
+class ImageProvider(ABC):
+    """A provider of images. Most image APIs answer synchronously; one that queues
+    (fal) runs its job through :func:`adapters.polling.run_job` like videos do."""
+
+    name: str
+
+    @abstractmethod
+    async def generate_image(
+        self, config: ImageGenerationConfig, request: ImageGenerationRequest
+    ) -> ImageGenerationResponse:
+        """Generate the images and return them (URLs or base64)."""

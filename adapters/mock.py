@@ -12,10 +12,13 @@ from __future__ import annotations
 import secrets
 import time
 
-from adapters.base import VideoProvider
+from adapters.base import ImageProvider, VideoProvider
 from adapters.errors import ValidationError
 from adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
     JobProgress,
     MockConfig,
     MockResponse,
@@ -57,7 +60,7 @@ def _decode(request_id: str, model: str) -> tuple[float, int, int | None]:
         ) from None
 
 
-class MockProvider(VideoProvider):
+class MockProvider(VideoProvider, ImageProvider):
     """Simulates a provider: weighted outcomes, injected errors, timed progress."""
 
     name = "mock"
@@ -131,3 +134,21 @@ class MockProvider(VideoProvider):
         _decode(source_request_id, config.model)
         index, response = _settings(config).choose()
         return self._start(config, index, response, request)
+
+    async def generate_image(
+        self, config: ImageGenerationConfig, request: ImageGenerationRequest
+    ) -> ImageGenerationResponse:
+        """Images answer at once: the shipped JPEG (or the chosen custom URL), ``n`` times."""
+        settings = config.mock if config.mock is not None else MockConfig()
+        _index, response = settings.choose()
+        if response.error is not None:
+            raise response.error.to_exception(model=config.model)
+        image = response.video_url or SAMPLE_THUMBNAIL.as_uri()
+        request_id = f"mock_image_{secrets.token_hex(6)}"
+        return ImageGenerationResponse(
+            request_id=request_id,
+            images=[image] * request.n,
+            content_type="image/jpeg",
+            is_mock=True,
+            raw_response={"id": request_id, "images": [image] * request.n},
+        )

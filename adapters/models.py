@@ -156,6 +156,8 @@ class ProviderSettings(BaseModel):
     api_version: str | None = None
     mock: MockConfig | None = None
     provider_config: dict[str, Any] = Field(default_factory=dict)
+    request_timeout: float = Field(default=60.0, gt=0)
+    """Seconds for one HTTP call to the provider (the job as a whole has ``timeout``)."""
 
     @property
     def is_mock(self) -> bool:
@@ -264,6 +266,16 @@ class ImageGenerationResponse(BaseModel):
     raw_response: Any = None
     provider_metadata: dict[str, Any] = Field(default_factory=dict)
     execution_metadata: ExecutionMetadata | None = None
+
+
+class ProgressUpdate(BaseModel):
+    """What ``on_progress`` callbacks receive after each poll."""
+
+    request_id: str
+    status: JobStatus
+    progress_percent: int = Field(ge=0, le=100)
+    provider: str
+    model: str
 
 
 class JobProgress(BaseModel):

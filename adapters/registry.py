@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from adapters.base import VideoProvider
+from typing import Any
+
+from adapters.base import ImageProvider, VideoProvider
 from adapters.errors import ValidationError
-from adapters.models import VideoGenerationConfig
+from adapters.models import ImageGenerationConfig, VideoGenerationConfig
 
-_PROVIDERS: dict[str, VideoProvider] = {}
+_PROVIDERS: dict[str, Any] = {}
 
 
-def register_provider(name: str, handler: VideoProvider) -> None:
-    """Make ``handler`` serve every config whose ``provider`` is ``name``."""
+def register_provider(name: str, handler: Any) -> None:
+    """Make ``handler`` serve every config whose ``provider`` is ``name``.
+
+    ``handler`` is a :class:`VideoProvider` and/or :class:`ImageProvider`, or any
+    object with the four generate methods of the library API (``generate_video``,
+    ``generate_video_async``, ``generate_image``, ``generate_image_async``), which is
+    wrapped so it works through the proxy's job store and the library alike.
+    """
     if not name:
         raise ValueError("provider name must not be empty")
+    if not isinstance(handler, VideoProvider | ImageProvider):
+        from adapters.custom import GenerateMethodsProvider
+
+        handler = GenerateMethodsProvider(handler)
     handler.name = name
     _PROVIDERS[name] = handler
 
@@ -22,8 +34,7 @@ def registered_providers() -> list[str]:
     return sorted(_PROVIDERS)
 
 
-def get_provider(name: str) -> VideoProvider:
-    """The handler registered under ``name``."""
+def _get(name: str) -> Any:
     try:
         return _PROVIDERS[name]
     except KeyError:
@@ -33,6 +44,27 @@ def get_provider(name: str) -> VideoProvider:
         ) from None
 
 
+def get_provider(name: str) -> VideoProvider:
+    """The video handler registered under ``name``."""
+    handler = _get(name)
+    if not isinstance(handler, VideoProvider):
+        raise ValidationError(f"provider {name!r} does not generate videos", param="provider")
+    return handler
+
+
+def get_image_provider(name: str) -> ImageProvider:
+    """The image handler registered under ``name``."""
+    handler = _get(name)
+    if not isinstance(handler, ImageProvider):
+        raise ValidationError(f"provider {name!r} does not generate images", param="provider")
+    return handler
+
+
 def provider_for(config: VideoGenerationConfig) -> VideoProvider:
-    """The handler for a config, honouring an enabled mock over the named provider."""
+    """The video handler for a config, honouring an enabled mock over the named provider."""
     return get_provider("mock" if config.is_mock else config.provider)
+
+
+def image_provider_for(config: ImageGenerationConfig) -> ImageProvider:
+    """The image handler for a config, honouring an enabled mock."""
+    return get_image_provider("mock" if config.is_mock else config.provider)

@@ -1,0 +1,93 @@
+"""The one poll loop: submit, poll until done or out of time, fetch; cancel on give-up.
+
+Every provider is driven through this loop in the library (the server's durable poller
+does the same steps from its job store), so timeouts and progress reporting behave the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from adapters.base import VideoProvider
+from adapters.errors import PollTimeoutError, TarashError
+from adapters.models import (
+    ProgressUpdate,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+
+ProgressCallback = Callable[[ProgressUpdate], Awaitable[Any] | Any]
+MAX_CONSECUTIVE_POLL_ERRORS = 5
+
+
+async def notify(callback: ProgressCallback | None, update: ProgressUpdate) -> None:
+    """Call a sync or async progress callback."""
+    if callback is None:
+        return
+    result = callback(update)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def run_video_job(
+    provider: VideoProvider,
+    config: VideoGenerationConfig,
+    request: VideoGenerationRequest,
+    on_progress: ProgressCallback | None = None,
+) -> VideoGenerationResponse:
+    """Run one job to completion on one provider config, or raise its classified error."""
+    job = await provider.submit_video(config, request)
+    started = time.monotonic()
+    consecutive_errors = 0
+    for _attempt in range(config.max_poll_attempts):
+        try:
+            progress = await provider.poll_video(config, job.request_id)
+        except TarashError as error:
+            consecutive_errors += 1
+            if not error.is_retryable or consecutive_errors >= MAX_CONSECUTIVE_POLL_ERRORS:
+                raise
+            await asyncio.sleep(config.poll_interval)
+            continue
+        consecutive_errors = 0
+        await notify(
+            on_progress,
+            ProgressUpdate(
+                request_id=job.request_id,
+                status=progress.status,
+                progress_percent=progress.progress,
+                provider=config.provider,
+                model=config.model,
+            ),
+        )
+        if progress.status == "completed":
+            return await provider.fetch_video(config, job.request_id)
+        if progress.status == "failed":
+            reported = progress.error
+            if isinstance(reported, TarashError):
+                raise reported
+            raise TarashError(
+                str(reported or "the provider reported a failure"),
+                provider=config.provider,
+                model=config.model,
+                request_id=job.request_id,
+                raw_response=progress.raw_response,
+            )
+        if time.monotonic() - started >= config.timeout:
+            break
+        await asyncio.sleep(config.poll_interval)
+    with contextlib.suppress(TarashError):  # best effort; the timeout is the news
+        await provider.cancel_video(config, job.request_id)
+    raise PollTimeoutError(
+        f"job {job.request_id} did not finish within {config.timeout:g}s or "
+        f"{config.max_poll_attempts} polls; it was cancelled",
+        provider=config.provider,
+        model=config.model,
+        request_id=job.request_id,
+    )
