@@ -1,6 +1,6 @@
 """The provider side of Tarash Gateway: unified models, errors and provider adapters."""
 
-from adapters.base import VideoProvider
+from adapters.base import ImageProvider, VideoProvider
 from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -24,6 +24,7 @@ from adapters.models import (
     MockConfig,
     MockError,
     MockResponse,
+    ProgressUpdate,
     SubmittedJob,
     VideoGenerationConfig,
     VideoGenerationRequest,
@@ -39,6 +40,7 @@ __all__ = [
     "ExecutionMetadata",
     "GenerationFailedError",
     "HTTPError",
+    "ImageProvider",
     "ImageGenerationConfig",
     "ImageGenerationRequest",
     "ImageGenerationResponse",
@@ -49,6 +51,7 @@ __all__ = [
     "MockProvider",
     "MockResponse",
     "PollTimeoutError",
+    "ProgressUpdate",
     "ProviderAuthenticationError",
     "ProviderConnectionError",
     "RateLimitError",

@@ -51,6 +51,14 @@ class VideoProvider(ABC):
         """Stop a job that is no longer wanted. Providers without a cancel call ignore it."""
         return None
 
+    def download_headers(self, config: VideoGenerationConfig, location: str) -> dict[str, str]:
+        """Headers needed to GET a result URL this provider returned (e.g. its auth).
+
+        The gateway streams results to clients itself, so a provider whose file URLs need
+        credentials returns them here; they never reach the client.
+        """
+        return {}
+
     def supports_remix(self, config: VideoGenerationConfig) -> bool:
         """Whether ``remix_video`` can be used with this configuration."""
         return False

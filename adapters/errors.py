@@ -35,6 +35,9 @@ class TarashError(Exception):
         self.model = model
         self.request_id = request_id
         self.raw_response = raw_response
+        #: Every attempt of the call that ended in this error (set by the library API),
+        #: so a caller whose whole fallback chain failed still sees what was tried.
+        self.execution_metadata: Any = None
 
     @property
     def is_retryable(self) -> bool:

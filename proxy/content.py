@@ -39,7 +39,11 @@ def _guess_type(location: str, default: str) -> str:
 
 
 async def serve_location(
-    request: Request, http: httpx.AsyncClient, location: str, default_type: str
+    request: Request,
+    http: httpx.AsyncClient,
+    location: str,
+    default_type: str,
+    auth_headers: dict[str, str] | None = None,
 ) -> Response:
     """Stream ``location`` (``file://`` or ``http(s)://``) to the client.
 
@@ -55,7 +59,7 @@ async def serve_location(
         return FileResponse(path, media_type=media_type)
     if parsed.scheme not in ("http", "https"):
         raise APIError(404, "The video content is not available.", code="content_unavailable")
-    headers = {}
+    headers = dict(auth_headers or {})  # the provider's credentials, never sent to the client
     if "range" in request.headers:
         headers["range"] = request.headers["range"]
     upstream_request = http.build_request("GET", location, headers=headers)

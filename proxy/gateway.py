@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 
@@ -26,8 +27,9 @@ class Gateway:
         self.store = JobStore(self.database)
         self.accounts = AccountStore(self.database)
         self.rate_limiter = RateLimiter()
+        settings = config.general_settings
         self.poller = Poller(
-            self.store, lambda: self.router, config.general_settings.poller_concurrency
+            self.store, lambda: self.router, settings.poller_concurrency, Path(settings.media_dir)
         )
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))
         self.started_at = int(time.time())

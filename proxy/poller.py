@@ -8,11 +8,13 @@ slow provider never blocks request handling or other jobs.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from adapters import PollTimeoutError, TarashError, VideoGenerationRequest, VideoGenerationResponse
 from proxy.store import JobStore, VideoRecord
@@ -26,6 +28,20 @@ SUBMIT_GRACE_SECONDS = 120.0
 """A row left without an upstream id this long was orphaned by a crash mid-submit."""
 MAX_POLL_FAILURES = 10
 """Consecutive failed polls (network errors) before the job is declared failed."""
+
+
+def store_inline_media(result: VideoGenerationResponse, media_dir: Path, video_id: str) -> None:
+    """Results that arrive as bytes or ``data:`` URLs are written to a file and served
+    from there (with Range support) instead of living in the database."""
+    video = result.video
+    if isinstance(video, str) and video.startswith("data:"):
+        header, _, payload = video.partition(",")
+        video = base64.b64decode(payload) if ";base64" in header else payload.encode()
+    if isinstance(video, bytes):
+        media_dir.mkdir(parents=True, exist_ok=True)
+        path = media_dir / f"{video_id}.mp4"
+        path.write_bytes(video)
+        result.video = path.resolve().as_uri()
 
 
 def result_json(result: VideoGenerationResponse) -> str:
@@ -45,8 +61,13 @@ class Poller:
     """Polls due jobs until they complete or fail."""
 
     def __init__(
-        self, store: JobStore, router: Callable[[], Router], concurrency: int = 64
+        self,
+        store: JobStore,
+        router: Callable[[], Router],
+        concurrency: int = 64,
+        media_dir: Path = Path("tarash-media"),
     ) -> None:
+        self._media_dir = media_dir
         self._store = store
         self._router = router
         self._limit = asyncio.Semaphore(concurrency)
@@ -144,6 +165,7 @@ class Poller:
             return
         if progress.status == "completed":
             result = await router.fetch(deployment, record.upstream_id)
+            await asyncio.to_thread(store_inline_media, result, self._media_dir, record.id)
             finished = time.time()
             charge = deployment.cost(result.duration or float(record.seconds))
             await self._store.finish(

@@ -222,7 +222,14 @@ async def video_content(request: Request) -> Response:
             code="variant_unavailable",
         )
     default_type = result.get("content_type", "video/mp4") if variant == "video" else "image/jpeg"
-    return await serve_location(request, gateway.http, location, default_type)
+    auth: dict[str, str] = {}
+    if location.startswith(("http://", "https://")):
+        try:
+            deployment = gateway.router.deployment(record.deployment_id)
+            auth = gateway.router.download_headers(deployment, location)
+        except TarashError:
+            auth = {}  # deployment gone from the config: try the URL as it is
+    return await serve_location(request, gateway.http, location, default_type, auth)
 
 
 async def remix_video(request: Request) -> Response:

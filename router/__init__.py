@@ -1,5 +1,9 @@
-"""The decision side of Tarash Gateway: configuration and deployment selection."""
+"""The decision side of Tarash Gateway: configuration, deployment selection, and the
+in-process library API (``generate_video`` and friends)."""
 
+from adapters import register_provider
+from adapters.field_mappers import get_provider_field_mapping, register_provider_field_mapping
+from router.api import generate_image, generate_image_async, generate_video, generate_video_async
 from router.config import Deployment, DeploymentParams, GatewayConfig
 from router.errors import DeploymentGoneError, UnknownAliasError
 from router.loader import ConfigError, ConfigIssue, load_config, parse_config
@@ -14,6 +18,13 @@ __all__ = [
     "GatewayConfig",
     "Router",
     "UnknownAliasError",
+    "generate_image",
+    "generate_image_async",
+    "generate_video",
+    "generate_video_async",
+    "get_provider_field_mapping",
     "load_config",
     "parse_config",
+    "register_provider",
+    "register_provider_field_mapping",
 ]

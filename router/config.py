@@ -91,6 +91,10 @@ class GeneralSettings(_Strict):
     poller_concurrency: int = Field(
         default=64, gt=0, description="Upstream polls the server runs at once."
     )
+    media_dir: str = Field(
+        default="./tarash-media",
+        description="Where results that arrive as bytes (not URLs) are written to be served.",
+    )
 
 
 class GatewayConfig(_Strict):

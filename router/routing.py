@@ -73,6 +73,10 @@ class Router:
         config = deployment.video_config
         await provider_for(config).cancel_video(config, upstream_id)
 
+    def download_headers(self, deployment: Deployment, location: str) -> dict[str, str]:
+        config = deployment.video_config
+        return provider_for(config).download_headers(config, location)
+
     def supports_remix(self, deployment: Deployment) -> bool:
         config = deployment.video_config
         return provider_for(config).supports_remix(config)

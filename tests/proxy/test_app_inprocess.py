@@ -4,6 +4,7 @@ the stored request, orphaned jobs, unexpected exceptions."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from collections.abc import AsyncIterator
@@ -222,3 +223,83 @@ async def test_job_whose_deployment_vanished_fails_clearly(app_client: Any) -> N
     record = await wait_for(gateway, "video_gone", "failed")
     assert record.error_code == "deployment_unavailable"
     assert "removed-deployment" in (record.error_message or "")
+
+
+class FourMethods:
+    """A custom provider written as the library's generate methods, served by the proxy."""
+
+    async def generate_video_async(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> VideoGenerationResponse:
+        return VideoGenerationResponse(
+            request_id="x", video=SAMPLE_THUMBNAIL.as_uri(), content_type="image/jpeg"
+        )
+
+
+async def test_custom_four_method_provider_through_the_proxy(tmp_path: Path) -> None:
+    register_provider("test-four-methods-proxy", FourMethods())
+    config = parse_config(f"""
+model_list:
+  - model_name: custom
+    params: {{provider: test-four-methods-proxy, model: c, poll_interval: 0.05}}
+general_settings: {{master_key: {KEY}, database_url: "sqlite:///{tmp_path / "c.db"}"}}
+""")
+    app = create_app(config)
+    gateway: Gateway = app.state.gateway
+    await gateway.start()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://gateway",
+            headers={"Authorization": f"Bearer {KEY}"},
+        ) as client:
+            created = (
+                await client.post("/v1/videos", json={"model": "custom", "prompt": "p"})
+            ).json()
+            await wait_for(gateway, created["id"], "completed")
+            content = await client.get(f"/v1/videos/{created['id']}/content")
+            assert content.content == SAMPLE_THUMBNAIL.read_bytes()
+    finally:
+        await gateway.stop()
+
+
+async def test_inline_video_bytes_are_written_to_the_media_dir(tmp_path: Path) -> None:
+    class InlineBytes(FourMethods):
+        async def generate_video_async(
+            self, config: VideoGenerationConfig, request: VideoGenerationRequest
+        ) -> VideoGenerationResponse:
+            data = base64.b64encode(b"\x00\x00\x00\x18ftypmp42 fake").decode()
+            return VideoGenerationResponse(request_id="y", video=f"data:video/mp4;base64,{data}")
+
+    register_provider("test-inline-bytes", InlineBytes())
+    config = parse_config(f"""
+model_list:
+  - model_name: inline
+    params: {{provider: test-inline-bytes, model: c, poll_interval: 0.05}}
+general_settings: {{master_key: {KEY}, database_url: "sqlite:///{tmp_path / "c.db"}",
+                    media_dir: "{tmp_path / "media"}"}}
+""")
+    app = create_app(config)
+    gateway: Gateway = app.state.gateway
+    await gateway.start()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://gateway",
+            headers={"Authorization": f"Bearer {KEY}"},
+        ) as client:
+            created = (
+                await client.post("/v1/videos", json={"model": "inline", "prompt": "p"})
+            ).json()
+            record = await wait_for(gateway, created["id"], "completed")
+            assert record.result["video"].startswith("file://")
+            assert (tmp_path / "media" / f"{created['id']}.mp4").is_file()
+            ranged = await client.get(
+                f"/v1/videos/{created['id']}/content", headers={"Range": "bytes=4-7"}
+            )
+            assert ranged.status_code == 206
+            assert ranged.content == b"ftyp"
+    finally:
+        await gateway.stop()
