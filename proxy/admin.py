@@ -33,7 +33,7 @@ from proxy.errors import APIError, not_found
 from proxy.gateway import Gateway
 from proxy.params import read_body
 from proxy.routes import route
-from proxy.schema import videos
+from proxy.schema import image_generations, videos
 
 Body = TypeVar("Body", bound=pydantic.BaseModel)
 GROUPS = ("team", "key", "alias", "deployment", "day")
@@ -218,10 +218,33 @@ async def rotate_key(request: Request) -> Response:
 # -- spend -------------------------------------------------------------------------------
 
 
-def _day_expression(dialect: str) -> sa.ColumnElement[Any]:
-    if dialect == "sqlite":
-        return sa.func.strftime("%Y-%m-%d", videos.c.completed_at, "unixepoch")
-    return sa.func.to_char(sa.func.to_timestamp(videos.c.completed_at), "YYYY-MM-DD")
+def _billable(group_by: str, dialect: str) -> sa.Subquery:
+    """Completed videos and image generations as one table of (group, cost, when, …)."""
+    selects = []
+    for table in (videos, image_generations):
+        day: sa.ColumnElement[Any]
+        if dialect == "sqlite":
+            day = sa.func.strftime("%Y-%m-%d", table.c.completed_at, "unixepoch")
+        else:
+            day = sa.func.to_char(sa.func.to_timestamp(table.c.completed_at), "YYYY-MM-DD")
+        groups = {
+            "team": table.c.owner,
+            "key": table.c.key_id,
+            "alias": table.c.alias,
+            "deployment": table.c.deployment_id,
+            "day": day,
+        }
+        selects.append(
+            sa.select(
+                groups[group_by].label("grp"),
+                table.c.cost_usd.label("cost"),
+                table.c.completed_at.label("completed_at"),
+                table.c.owner.label("owner"),
+                table.c.key_id.label("key_id"),
+                table.c.alias.label("alias"),
+            ).where(table.c.status == "completed")
+        )
+    return sa.union_all(*selects).subquery()
 
 
 def _time_bound(request: Request, name: str) -> float | None:
@@ -256,31 +279,21 @@ async def spend(request: Request) -> Response:
             code="invalid_value",
         )
     engine = gateway.store.engine
-    columns = {
-        "team": videos.c.owner,
-        "key": videos.c.key_id,
-        "alias": videos.c.alias,
-        "deployment": videos.c.deployment_id,
-        "day": _day_expression(engine.dialect.name),
-    }
-    group = columns[group_by].label("grp")
-    filters = [videos.c.status == "completed"]
-    for param, column in (
-        ("team_id", videos.c.owner),
-        ("key_id", videos.c.key_id),
-        ("alias", videos.c.alias),
-    ):
+    rows_table = _billable(group_by, engine.dialect.name)
+    filters = []
+    for param in ("team_id", "key_id", "alias"):
         if value := request.query_params.get(param):
+            column = rows_table.c.owner if param == "team_id" else rows_table.c[param]
             filters.append(column == value)
     if (start := _time_bound(request, "start")) is not None:
-        filters.append(videos.c.completed_at >= start)
+        filters.append(rows_table.c.completed_at >= start)
     if (end := _time_bound(request, "end")) is not None:
-        filters.append(videos.c.completed_at < end)
+        filters.append(rows_table.c.completed_at < end)
     query = (
-        sa.select(group, sa.func.sum(videos.c.cost_usd), sa.func.count())
+        sa.select(rows_table.c.grp, sa.func.sum(rows_table.c.cost), sa.func.count())
         .where(*filters)
-        .group_by(group)
-        .order_by(group)
+        .group_by(rows_table.c.grp)
+        .order_by(rows_table.c.grp)
     )
     reserved_query = sa.select(sa.func.coalesce(sa.func.sum(videos.c.reserved_usd), 0.0)).where(
         videos.c.holds_slot.is_(True)

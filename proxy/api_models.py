@@ -87,6 +87,30 @@ class VideoRemix(BaseModel):
     prompt: str
 
 
+class ImageCreate(BaseModel):
+    model: str = Field(description="An alias whose deployments generate images.")
+    prompt: str
+    n: int = Field(default=1, ge=1, le=10)
+    size: str | None = None
+    quality: str | None = None
+    style: str | None = None
+    response_format: Literal["url", "b64_json"] = "url"
+    negative_prompt: str | None = None
+    aspect_ratio: str | None = None
+    seed: int | None = None
+
+
+class ImageData(BaseModel):
+    url: str | None = None
+    b64_json: str | None = None
+    revised_prompt: str | None = None
+
+
+class ImagesResponse(BaseModel):
+    created: int
+    data: list[ImageData]
+
+
 class ModelObject(BaseModel):
     id: str
     object: Literal["model"]

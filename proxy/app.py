@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from proxy import admin, models_api, videos
+from proxy import admin, images, models_api, videos
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.gateway import Gateway
 from proxy.limits import BodySizeLimitMiddleware
@@ -47,6 +47,7 @@ def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette
             Route("/health/liveness", liveness, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
             *videos.routes,
+            *images.routes,
             *models_api.routes,
             *admin.routes,
         ],

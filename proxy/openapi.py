@@ -77,6 +77,15 @@ OPERATIONS: tuple[Operation, ...] = (
         v1.VideoRemix,
         errors=(400, 401, 403, 404, 429),
     ),
+    Operation(
+        "post",
+        "/v1/images/generations",
+        "Generate images",
+        "images",
+        v1.ImagesResponse,
+        v1.ImageCreate,
+        errors=(400, 401, 403, 404, 429, 502),
+    ),
     Operation("get", "/v1/models", "List the model aliases you may use", "models", v1.ModelList),
     Operation("get", "/v1/models/{model}", "Retrieve a model alias", "models", v1.ModelObject),
     Operation(

@@ -49,6 +49,25 @@ videos = sa.Table(
 )
 
 
+image_generations = sa.Table(
+    "image_generations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("key_id", sa.String(64)),
+    sa.Column("alias", sa.String(256), nullable=False),
+    sa.Column("deployment_id", sa.String(512), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("estimated_cost_usd", sa.Float, nullable=False, default=0.0),
+    sa.Column("cost_usd", sa.Float),
+    sa.Column("error_code", sa.String(64)),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("completed_at", sa.Float),
+    sa.Index("ix_image_generations_owner", "owner"),
+)
+
+
 def _limits_and_spend() -> list[sa.Column[object]]:
     """Columns shared by teams and keys: allowlist, limits, and the budget's ledger."""
     return [

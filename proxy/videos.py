@@ -7,7 +7,7 @@ import time
 from typing import Literal, cast
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from adapters import TarashError, VideoGenerationRequest
 from proxy.admission import check_model_allowed, check_rate, refusal_error
@@ -226,9 +226,12 @@ async def video_content(request: Request) -> Response:
     if location.startswith(("http://", "https://")):
         try:
             deployment = gateway.router.deployment(record.deployment_id)
-            auth = gateway.router.download_headers(deployment, location)
         except TarashError:
-            auth = {}  # deployment gone from the config: try the URL as it is
+            deployment = None  # gone from the config: try the URL as it is
+        if deployment is not None:
+            auth = gateway.router.download_headers(deployment, location)
+            if deployment.params.content_redirect and not auth:
+                return RedirectResponse(location, status_code=302)
     return await serve_location(request, gateway.http, location, default_type, auth)
 
 

@@ -11,7 +11,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from adapters import MockConfig, VideoGenerationConfig, registered_providers
+from adapters import (
+    ImageGenerationConfig,
+    MockConfig,
+    VideoGenerationConfig,
+    registered_providers,
+)
 
 RoutingStrategy = Literal["weighted", "lowest-cost", "lowest-latency", "least-busy"]
 
@@ -38,11 +43,18 @@ class DeploymentParams(_Strict):
     weight: float = Field(default=1.0, ge=0, description="Relative share of traffic.")
     cost_per_second: float | None = Field(default=None, ge=0)
     cost_per_video: float | None = Field(default=None, ge=0)
+    cost_per_image: float | None = Field(default=None, ge=0)
     rpm: int | None = Field(default=None, gt=0)
     max_parallel_jobs: int | None = Field(default=None, gt=0)
     timeout: float = Field(default=600.0, gt=0, description="Seconds before a job is abandoned.")
     poll_interval: float = Field(default=5.0, gt=0, description="Seconds between polls.")
     max_poll_attempts: int = Field(default=120, gt=0)
+    request_timeout: float = Field(default=60.0, gt=0, description="Seconds per provider call.")
+    content_redirect: bool = Field(
+        default=False,
+        description="Answer content downloads with a redirect to the provider's URL instead "
+        "of streaming through the gateway (only for URLs that need no credentials).",
+    )
     mock: MockConfig | None = None
     provider_config: dict[str, Any] = Field(default_factory=dict)
 
@@ -108,24 +120,29 @@ class GatewayConfig(_Strict):
 class Deployment:
     """A deployment as the router uses it: its resolved id, alias and provider config."""
 
-    __slots__ = ("alias", "id", "params", "video_config")
+    __slots__ = ("alias", "id", "image_config", "params", "video_config")
 
     def __init__(self, alias: str, deployment_id: str, params: DeploymentParams) -> None:
         self.alias = alias
         self.id = deployment_id
         self.params = params
+        common = {
+            "provider": params.provider,
+            "model": params.model,
+            "api_key": params.api_key,
+            "base_url": params.base_url,
+            "api_version": params.api_version,
+            "mock": params.mock,
+            "provider_config": params.provider_config,
+            "request_timeout": params.request_timeout,
+        }
         self.video_config = VideoGenerationConfig(
-            provider=params.provider,
-            model=params.model,
-            api_key=params.api_key,
-            base_url=params.base_url,
-            api_version=params.api_version,
-            mock=params.mock,
-            provider_config=params.provider_config,
+            **common,
             timeout=params.timeout,
             poll_interval=params.poll_interval,
             max_poll_attempts=params.max_poll_attempts,
         )
+        self.image_config = ImageGenerationConfig(**common)
 
     def cost(self, seconds: float | None) -> float:
         """USD for one video of ``seconds``: the per-video price, else seconds times per-second."""
@@ -134,6 +151,9 @@ class Deployment:
         if self.params.cost_per_second is None or not seconds:
             return 0.0
         return round(self.params.cost_per_second * seconds, 6)
+
+    def image_cost(self, n: int) -> float:
+        return round((self.params.cost_per_image or 0.0) * n, 6)
 
     def __repr__(self) -> str:
         return f"Deployment(id={self.id!r}, provider={self.params.provider!r})"

@@ -10,12 +10,15 @@ import random
 from collections.abc import Sequence
 
 from adapters import (
+    ImageGenerationRequest,
+    ImageGenerationResponse,
     JobProgress,
     SubmittedJob,
     VideoGenerationRequest,
     VideoGenerationResponse,
     provider_for,
 )
+from adapters.registry import image_provider_for
 from router.config import Deployment, GatewayConfig, build_deployments
 from router.errors import DeploymentGoneError, UnknownAliasError
 
@@ -60,6 +63,12 @@ class Router:
         """Start a job on ``deployment``."""
         config = deployment.video_config
         return await provider_for(config).submit_video(config, request)
+
+    async def generate_image(
+        self, deployment: Deployment, request: ImageGenerationRequest
+    ) -> ImageGenerationResponse:
+        config = deployment.image_config
+        return await image_provider_for(config).generate_image(config, request)
 
     async def poll(self, deployment: Deployment, upstream_id: str) -> JobProgress:
         config = deployment.video_config

@@ -46,6 +46,8 @@ model_list:
       mock:
         responses:
           - error: {{code: moderation_blocked, at: submit, message: "prompt flagged"}}
+  - model_name: pics
+    params: {{provider: mock, model: mock-image, id: pics-1, cost_per_image: 0.02}}
   - model_name: no-remix
     params:
       provider: mock

@@ -19,7 +19,9 @@ from tests.servers import GatewayProcess
 KEY = "sk-own-process"
 
 
-def gateway_config(directory: Path, video_url: str | None = None, job_seconds: float = 3) -> Path:
+def gateway_config(
+    directory: Path, video_url: str | None = None, job_seconds: float = 3, redirect: bool = False
+) -> Path:
     response = f"responses: [{{video_url: '{video_url}'}}]" if video_url else "responses: []"
     return write_config(
         directory,
@@ -31,6 +33,7 @@ def gateway_config(directory: Path, video_url: str | None = None, job_seconds: f
               model: mock-slow
               id: slow-1
               poll_interval: 0.2
+              content_redirect: {str(redirect).lower()}
               mock: {{job_seconds: {job_seconds}, {response}}}
         general_settings:
           master_key: {KEY}
@@ -123,5 +126,26 @@ def test_remote_result_that_vanished_is_a_502(
         with pytest.raises(openai.InternalServerError) as caught:
             client.videos.download_content(video.id)
         assert caught.value.status_code == 502
+    finally:
+        server.stop()
+
+
+def test_deployment_can_answer_content_with_a_redirect(
+    tmp_path: Path, media: tuple[MediaServer, bytes]
+) -> None:
+    media_server, payload = media
+    url = media_server.url("big.mp4")
+    config = gateway_config(tmp_path, video_url=url, job_seconds=0.1, redirect=True)
+    server = GatewayProcess(config, tmp_path / "gateway.log").start()
+    try:
+        client = sdk(server)
+        video = client.videos.create_and_poll(model="slow", prompt="redirect", poll_interval_ms=50)
+        response = httpx.get(
+            f"{server.base_url}/v1/videos/{video.id}/content",
+            headers={"Authorization": f"Bearer {KEY}"},
+        )
+        assert response.status_code == 302
+        assert response.headers["location"] == url
+        assert client.videos.download_content(video.id).read() == payload  # SDK follows it
     finally:
         server.stop()

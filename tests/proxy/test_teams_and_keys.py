@@ -76,6 +76,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
           - model_name: burst
             params: {{provider: mock, model: b, id: burst-1, cost_per_second: {PRICE},
                       poll_interval: 0.2, mock: {{job_seconds: 2}}}}
+          - model_name: pics
+            params: {{provider: mock, model: i, id: pics-1, cost_per_image: 0.25}}
           - model_name: other
             params: {{provider: mock, model: o, poll_interval: 0.05, mock: {{job_seconds: 0.1}}}}
           - model_name: broken
@@ -520,3 +522,18 @@ def test_cli_reports_refusals_and_exits_non_zero(env: Env) -> None:
     )
     assert wrong_key.returncode == 1
     assert "401" in wrong_key.stderr
+
+
+def test_images_are_budgeted_and_reported(env: Env) -> None:
+    team = env.team(budget_usd=0.5)
+    client = env.sdk(env.team_key(team))
+    result = client.images.generate(model="pics", prompt="a kite", n=2, response_format="b64_json")
+    assert len(result.data) == 2
+    assert env.get_team(team["id"])["spend"]["spent_usd"] == pytest.approx(0.5)
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.images.generate(model="pics", prompt="one more")
+    assert caught.value.code == "budget_exceeded"
+    report = env.admin.get(
+        "/admin/spend", params={"group_by": "alias", "team_id": team["id"]}
+    ).json()
+    assert report["data"] == [{"group": "pics", "spend_usd": pytest.approx(0.5), "videos": 1}]

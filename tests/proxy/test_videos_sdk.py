@@ -252,7 +252,7 @@ def test_input_reference_must_be_an_image(client: openai.OpenAI) -> None:
 
 def test_models_lists_aliases(client: openai.OpenAI) -> None:
     ids = [model.id for model in client.models.list()]
-    assert ids == sorted(["quick", "weighted", "broken", "refusing", "no-remix"])
+    assert ids == sorted(["quick", "weighted", "broken", "refusing", "no-remix", "pics"])
     assert client.models.retrieve("quick").owned_by == "tarash-gateway"
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("nope")

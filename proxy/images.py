@@ -1,0 +1,174 @@
+"""POST /v1/images/generations, OpenAI-compatible, through the image adapters.
+
+Images are synchronous for the client, so the budget is reserved, the provider called
+and the reservation settled within the one request; each call is recorded in
+``image_generations`` so spend reports include it.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import anyio
+import pydantic
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from adapters import ImageGenerationRequest, TarashError
+from adapters.registry import image_provider_for
+from proxy.admission import check_model_allowed, check_rate, refusal_error
+from proxy.auth import Caller, authenticate
+from proxy.errors import APIError
+from proxy.gateway import Gateway
+from proxy.ledger import AdmissionRefused, reserve, settle
+from proxy.params import read_body
+from proxy.routes import route
+from proxy.schema import image_generations
+from router import Deployment, UnknownAliasError
+
+RESPONSE_FORMATS = ("url", "b64_json")
+
+
+def _parse(data: dict[str, Any]) -> tuple[str, str, ImageGenerationRequest]:
+    data = dict(data)
+    alias = data.pop("model", None)
+    if not isinstance(alias, str) or not alias:
+        raise APIError(
+            400,
+            "Missing required parameter 'model'.",
+            param="model",
+            code="missing_required_parameter",
+        )
+    response_format = data.pop("response_format", None) or "url"
+    if response_format not in RESPONSE_FORMATS:
+        raise APIError(
+            400,
+            f"Invalid response_format {response_format!r}; expected url or b64_json.",
+            param="response_format",
+            code="invalid_value",
+        )
+    data.pop("user", None)
+    if data.get("size") == "auto":
+        data.pop("size")
+    try:
+        request = ImageGenerationRequest.model_validate(data)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        param = ".".join(str(part) for part in error["loc"]) or None
+        raise APIError(
+            400, f"Invalid value for {param}: {error['msg']}.", param=param, code="invalid_value"
+        ) from None
+    return alias, str(response_format), request
+
+
+async def _as_base64(gateway: Gateway, image: str) -> str:
+    if image.startswith("data:"):
+        return image.partition(",")[2]
+    parsed = urlparse(image)
+    if parsed.scheme == "file":
+        data = await anyio.Path(Path(unquote(parsed.path))).read_bytes()
+        return base64.b64encode(data).decode()
+    if parsed.scheme in ("http", "https"):
+        response = await gateway.http.get(image)
+        if response.status_code != 200:
+            raise APIError(
+                502,
+                "Could not fetch the generated image from the provider.",
+                type="api_error",
+                code="content_fetch_failed",
+            )
+        return base64.b64encode(response.content).decode()
+    return image  # already raw base64
+
+
+async def _image_entry(gateway: Gateway, image: str, response_format: str) -> dict[str, str]:
+    """One ``data`` item. Local files and raw base64 never leave as a bare path."""
+    if response_format == "b64_json":
+        return {"b64_json": await _as_base64(gateway, image)}
+    if image.startswith(("http://", "https://", "data:")):
+        return {"url": image}
+    return {"url": f"data:image/png;base64,{await _as_base64(gateway, image)}"}
+
+
+def _image_deployment(gateway: Gateway, caller: Caller, alias: str) -> Deployment:
+    visible = [name for name in gateway.router.aliases if caller.allows(name)]
+    if alias not in gateway.router.aliases:
+        raise UnknownAliasError(alias, visible)
+    check_model_allowed(caller, alias)
+    deployment = gateway.router.pick(alias)
+    try:
+        image_provider_for(deployment.image_config)
+    except TarashError:
+        raise APIError(
+            400,
+            f"Model {alias!r} does not generate images.",
+            param="model",
+            code="model_not_supported",
+        ) from None
+    return deployment
+
+
+async def create_image(request: Request) -> Response:
+    caller = await authenticate(request)
+    gateway: Gateway = request.app.state.gateway
+    alias, response_format, image_request = _parse(await read_body(request))
+    deployment = _image_deployment(gateway, caller, alias)
+    check_rate(gateway, caller)
+    cost = deployment.image_cost(image_request.n)
+    now = time.time()
+    row_id = f"img_{secrets.token_hex(12)}"
+    holder = caller.holder
+    try:
+        async with gateway.store.engine.begin() as conn:
+            if holder is not None:
+                await reserve(conn, holder, cost, now)
+            await conn.execute(
+                image_generations.insert().values(
+                    id=row_id,
+                    owner=caller.owner,
+                    key_id=caller.key.id if caller.key else None,
+                    alias=alias,
+                    deployment_id=deployment.id,
+                    n=image_request.n,
+                    status="in_progress",
+                    estimated_cost_usd=cost,
+                    created_at=now,
+                )
+            )
+    except AdmissionRefused as refusal:
+        raise refusal_error(refusal) from None
+
+    charge, status, error_code = 0.0, "failed", None
+    try:
+        result = await gateway.router.generate_image(deployment, image_request)
+        data = [await _image_entry(gateway, image, response_format) for image in result.images]
+        charge, status = cost, "completed"
+    except TarashError as error:
+        error_code = error.code
+        raise
+    finally:
+        async with gateway.store.engine.begin() as conn:
+            if holder is not None:
+                await settle(conn, holder.key.id, holder.team.id, cost, charge, time.time())
+            await conn.execute(
+                image_generations.update()
+                .where(image_generations.c.id == row_id)
+                .values(
+                    status=status,
+                    cost_usd=charge,
+                    error_code=error_code,
+                    completed_at=time.time(),
+                )
+            )
+    if result.revised_prompt:
+        for entry in data:
+            entry["revised_prompt"] = result.revised_prompt
+    return JSONResponse({"created": int(now), "data": data}, headers={"x-tarash-alias": alias})
+
+
+routes = [route("/v1/images/generations", POST=create_image)]
