@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from adapters.errors import ValidationError
+from adapters.field_mappers import Capabilities, lookup_mapping
 from adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -50,6 +51,15 @@ class VideoProvider(ABC):
     async def cancel_video(self, config: VideoGenerationConfig, request_id: str) -> None:
         """Stop a job that is no longer wanted. Providers without a cancel call ignore it."""
         return None
+
+    def capabilities(self, config: VideoGenerationConfig) -> Capabilities | None:
+        """What ``config.model`` can do (None: unknown, so nothing is ruled out).
+
+        The router reads this to skip deployments that cannot serve a request; by
+        default it comes from the provider's registered field-mapper tables.
+        """
+        mapping = lookup_mapping(self.name, config.model)
+        return mapping.capabilities if mapping is not None else None
 
     def download_headers(self, config: VideoGenerationConfig, location: str) -> dict[str, str]:
         """Headers needed to GET a result URL this provider returned (e.g. its auth).

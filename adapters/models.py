@@ -219,6 +219,8 @@ class AttemptRecord(BaseModel):
 
     provider: str
     model: str
+    deployment_id: str | None = None
+    """Set by the gateway's router (the library API has no deployments)."""
     status: Literal["success", "failed"]
     error_type: str | None = None
     error_message: str | None = None

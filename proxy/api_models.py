@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from adapters import AttemptRecord
+
 
 class ErrorDetail(BaseModel):
     message: str
@@ -32,6 +34,10 @@ class VideoCost(BaseModel):
 
     estimated_cost_usd: float = Field(description="Reserved against budgets at create.")
     cost_usd: float | None = Field(description="Settled cost once final (0 when failed).")
+    deployment_id: str = Field(description="The deployment running (or that ran) the job.")
+    attempts: list[AttemptRecord] = Field(
+        description="Every submit: retries, fallbacks and resubmissions after failures."
+    )
 
 
 class VideoObject(BaseModel):

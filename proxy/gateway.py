@@ -37,6 +37,9 @@ class Gateway:
 
     async def start(self) -> None:
         await self.database.open()
+        for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
+            for _ in range(count):  # the router's least-busy and parallel limits need these
+                self.router.health.job_started(deployment_id)
         self.poller.start()
 
     async def stop(self) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters import PollTimeoutError, TarashError, VideoGenerationRequest, VideoGenerationResponse
-from proxy.store import JobStore, VideoRecord
+from proxy.store import JobStore, VideoRecord, attempts_json
 from router import Deployment, Router
 
 logger = logging.getLogger("tarash.poller")
@@ -139,20 +139,22 @@ class Poller:
             await self._fail(record, error)
             return
         if record.upstream_id is None:
-            await self._resubmit_orphan(router, deployment, record)
+            if not await self._resubmit(router, record, failed=None):
+                await self._fail(record, PollTimeoutError("the job was never submitted"))
             return
         config = deployment.video_config
         now = time.time()
-        if now - record.created_at > config.timeout or record.polls >= config.max_poll_attempts:
+        started = record.submitted_at or record.created_at
+        if now - started > config.timeout or record.polls >= config.max_poll_attempts:
             await self._give_up(router, deployment, record)
             return
         try:
             progress = await router.poll(deployment, record.upstream_id)
         except TarashError as error:
             if not error.is_retryable or record.poll_failures + 1 >= MAX_POLL_FAILURES:
-                await self._fail(record, error)
+                await self._abandon(router, deployment, record, error)
                 return
-            backoff = min(60.0, config.poll_interval * 2 ** (record.poll_failures + 1))
+            backoff = min(60.0, config.poll_interval * 2.0 ** (record.poll_failures + 1))
             logger.warning(
                 "poll of video %s failed (%s); retrying in %.1fs", record.id, error.message, backoff
             )
@@ -167,10 +169,11 @@ class Poller:
             result = await router.fetch(deployment, record.upstream_id)
             await asyncio.to_thread(store_inline_media, result, self._media_dir, record.id)
             finished = time.time()
-            charge = deployment.cost(result.duration or float(record.seconds))
+            seconds = result.duration or float(record.seconds)
+            router.job_finished(deployment, video_seconds=seconds, elapsed=finished - started)
             await self._store.finish(
                 record.id,
-                charge,
+                deployment.cost(seconds),
                 status="completed",
                 progress=100,
                 result_json=result_json(result),
@@ -183,7 +186,7 @@ class Poller:
             reported = progress.error
             if not isinstance(reported, TarashError):
                 reported = TarashError(str(reported or "the provider reported a failure"))
-            await self._fail(record, reported, polls=record.polls + 1)
+            await self._job_failed(router, deployment, record, reported)
         else:
             await self._store.update(
                 record.id,
@@ -194,36 +197,100 @@ class Poller:
                 next_poll_at=now + config.poll_interval,
             )
 
-    async def _resubmit_orphan(
-        self, router: Router, deployment: Deployment, record: VideoRecord
+    async def _job_failed(
+        self, router: Router, deployment: Deployment, record: VideoRecord, error: TarashError
     ) -> None:
-        """A crash between writing the row and the provider answering left no upstream id."""
-        request = VideoGenerationRequest.model_validate_json(record.request_json)
+        """The upstream job is over and failed: resubmit it elsewhere under the same video
+        id if the error allows and attempts remain, else fail the video (full refund)."""
+        router.job_finished(deployment, error=error)
+        if error.is_retryable and await self._resubmit(router, record, failed=deployment):
+            return
+        await self._fail(record, error)
+
+    async def _abandon(
+        self, router: Router, deployment: Deployment, record: VideoRecord, error: TarashError
+    ) -> None:
+        """Stop following a job we can no longer trust (timeout, unpollable). It is only
+        resubmitted once the provider confirmed the cancel, so a video never has two
+        live upstream jobs."""
+        assert record.upstream_id is not None
         try:
-            job = await router.submit(deployment, request)
-        except TarashError as error:
+            await router.cancel(deployment, record.upstream_id)
+        except TarashError as cancel_error:
+            logger.warning("could not cancel job of video %s: %s", record.id, cancel_error.message)
+            router.job_finished(deployment, error=error)
             await self._fail(record, error)
             return
+        await self._job_failed(router, deployment, record, error)
+
+    def _max_attempts(self, router: Router, alias: str) -> int:
+        try:
+            chain = router.chain(alias)
+        except TarashError:
+            return 1
+        return (router.settings.num_retries + 1) * len(chain)
+
+    async def _resubmit(
+        self, router: Router, record: VideoRecord, failed: Deployment | None
+    ) -> bool:
+        """Submit the video's request again through the router; False if it cannot be."""
+        budget = self._max_attempts(router, record.alias) - record.attempts
+        if failed is not None and budget <= 0:
+            return False
+        request = VideoGenerationRequest.model_validate_json(record.request_json)
+        attempts = record.attempt_records
+        tried_before = len(attempts)
+        exclude: list[str] = []
+        if failed is not None:
+            try:
+                others = [d for d in router.plan(record.alias, request) if d.id != failed.id]
+            except TarashError:
+                others = []
+            exclude = [failed.id] if others else []
+        try:
+            submission = await router.submit(
+                record.alias,
+                request,
+                exclude=exclude,
+                attempts=attempts,
+                budget=max(budget, 1),
+            )
+        except TarashError as error:
+            logger.info("video %s could not be resubmitted: %s", record.id, error.message)
+            if failed is None:
+                await self._fail(record, error)
+                return True
+            await self._store.update(
+                record.id,
+                attempts=record.attempts + len(attempts) - tried_before,
+                attempts_json=attempts_json(attempts),
+            )
+            return False
+        now = time.time()
+        logger.info("video %s resubmitted to %s", record.id, submission.deployment.id)
         await self._store.update(
             record.id,
-            upstream_id=job.request_id,
-            attempts=record.attempts + 1,
-            next_poll_at=time.time() + deployment.video_config.poll_interval,
+            deployment_id=submission.deployment.id,
+            upstream_id=submission.job.request_id,
+            status="queued",
+            progress=0,
+            polls=0,
+            poll_failures=0,
+            attempts=record.attempts + len(attempts) - tried_before,
+            attempts_json=attempts_json(attempts),
+            submitted_at=now,
+            next_poll_at=now + submission.deployment.params.poll_interval,
         )
+        return True
 
     async def _give_up(self, router: Router, deployment: Deployment, record: VideoRecord) -> None:
-        assert record.upstream_id is not None
         error = PollTimeoutError(
             f"the job did not finish within {deployment.video_config.timeout:.0f}s "
             f"or {deployment.video_config.max_poll_attempts} polls",
             provider=deployment.params.provider,
             model=deployment.params.model,
         )
-        try:
-            await router.cancel(deployment, record.upstream_id)
-        except TarashError as cancel_error:
-            logger.warning("could not cancel abandoned job %s: %s", record.id, cancel_error.message)
-        await self._fail(record, error)
+        await self._abandon(router, deployment, record, error)
 
     async def _fail(self, record: VideoRecord, error: TarashError, **values: int) -> None:
         """Mark the job failed and refund its whole reservation."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from proxy.store import VideoRecord
@@ -33,5 +34,7 @@ def video_object(record: VideoRecord) -> dict[str, Any]:
         "tarash": {
             "estimated_cost_usd": record.estimated_cost_usd,
             "cost_usd": record.cost_usd,
+            "deployment_id": record.deployment_id,
+            "attempts": json.loads(record.attempts_json) if record.attempts_json else [],
         },
     }

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters import AttemptRecord
 from proxy.database import Database
 from proxy.ledger import Holder, reserve, settle
 from proxy.schema import videos
@@ -43,6 +44,7 @@ class VideoRecord:
     error_code: str | None = None
     error_message: str | None = None
     attempts: int = 1
+    attempts_json: str | None = None
     polls: int = 0
     poll_failures: int = 0
     remixed_from_video_id: str | None = None
@@ -51,6 +53,7 @@ class VideoRecord:
     reserved_usd: float = 0.0
     cost_usd: float | None = None
     holds_slot: bool = False
+    submitted_at: float | None = None
     completed_at: float | None = None
     expires_at: float | None = None
     next_poll_at: float | None = None
@@ -62,11 +65,22 @@ class VideoRecord:
         return dict(json.loads(self.result_json)) if self.result_json else {}
 
     @property
+    def attempt_records(self) -> list[AttemptRecord]:
+        """Every submit of this video (retries, fallbacks, resubmissions after failures)."""
+        if not self.attempts_json:
+            return []
+        return [AttemptRecord.model_validate(item) for item in json.loads(self.attempts_json)]
+
+    @property
     def in_flight(self) -> bool:
         return self.status in IN_FLIGHT
 
 
 _COLUMNS = [f.name for f in dataclasses.fields(VideoRecord)]
+
+
+def attempts_json(attempts: list[AttemptRecord]) -> str:
+    return json.dumps([attempt.model_dump() for attempt in attempts])
 
 
 def _record(row: sa.Row[Any]) -> VideoRecord:
@@ -187,6 +201,17 @@ class JobStore:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [_record(row) for row in rows]
+
+    async def in_flight_by_deployment(self) -> dict[str, int]:
+        """Jobs still running per deployment (restores the router's counts after a restart)."""
+        query = (
+            sa.select(videos.c.deployment_id, sa.func.count())
+            .where(videos.c.status.in_(IN_FLIGHT), videos.c.upstream_id.is_not(None))
+            .group_by(videos.c.deployment_id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {row[0]: int(row[1]) for row in rows}
 
     async def next_due_at(self) -> float | None:
         """When the next in-flight job wants polling, or None if there is none."""

@@ -20,8 +20,8 @@ from proxy.params import parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
 from proxy.serialize import video_object
-from proxy.store import VideoRecord
-from router import Deployment, UnknownAliasError
+from proxy.store import VideoRecord, attempts_json
+from router import UnknownAliasError
 
 MAX_LIST_LIMIT = 100
 
@@ -46,7 +46,8 @@ async def _owned(request: Request, caller: Caller) -> VideoRecord:
 
 
 def _video_response(gateway: Gateway, record: VideoRecord, status_code: int = 200) -> Response:
-    headers = {}
+    # Owners may see where their video runs; never a key or an upstream URL.
+    headers = {"x-tarash-alias": record.alias, "x-tarash-deployment": record.deployment_id}
     if record.in_flight:
         try:
             interval = gateway.router.deployment(record.deployment_id).params.poll_interval
@@ -60,20 +61,31 @@ async def _start_job(
     gateway: Gateway,
     *,
     caller: Caller,
-    deployment: Deployment,
+    alias: str,
     request: VideoGenerationRequest,
     seconds: str,
     size: str,
     remix_of: VideoRecord | None = None,
 ) -> VideoRecord:
-    """Reserve and write the job down, then submit it; a refusal leaves nothing behind."""
+    """Reserve and write the job down, then submit it; a refusal leaves nothing behind.
+
+    A new video goes through the router (capabilities, strategy, limits, breakers,
+    retries, fallbacks); a remix must run where its source ran.
+    """
+    router = gateway.router
+    if remix_of is None:
+        first = router.plan(alias, request)[0]  # a 400 here costs nothing
+        estimate = router.max_cost(alias, request)
+    else:
+        first = router.deployment(remix_of.deployment_id)
+        estimate = first.cost(float(seconds))
     check_rate(gateway, caller)
     now = time.time()
     record = VideoRecord(
         id=new_video_id(),
         owner=caller.owner,
-        alias=deployment.alias,
-        deployment_id=deployment.id,
+        alias=alias,
+        deployment_id=first.id,
         status="queued",
         seconds=seconds,
         size=size,
@@ -83,7 +95,7 @@ async def _start_job(
         updated_at=now,
         remixed_from_video_id=remix_of.id if remix_of else None,
         next_poll_at=now + SUBMIT_GRACE_SECONDS,
-        estimated_cost_usd=deployment.cost(float(seconds)),
+        estimated_cost_usd=estimate,
     )
     try:
         await gateway.store.insert(record, caller.holder)
@@ -92,16 +104,28 @@ async def _start_job(
     try:
         if remix_of is not None:
             assert remix_of.upstream_id is not None
-            job = await gateway.router.remix(deployment, remix_of.upstream_id, request)
+            job = await router.remix(first, remix_of.upstream_id, request)
+            deployment, attempts = first, []
         else:
-            job = await gateway.router.submit(deployment, request)
+            submission = await router.submit(alias, request)
+            job, deployment, attempts = submission.job, submission.deployment, submission.attempts
     except BaseException:
         await gateway.store.delete(record.id)
         raise
+    record.deployment_id = deployment.id
     record.upstream_id = job.request_id
-    record.next_poll_at = time.time() + deployment.params.poll_interval
+    record.attempts = max(1, len(attempts))
+    record.attempts_json = attempts_json(attempts)
+    record.submitted_at = time.time()
+    record.next_poll_at = record.submitted_at + deployment.params.poll_interval
     await gateway.store.update(
-        record.id, upstream_id=record.upstream_id, next_poll_at=record.next_poll_at
+        record.id,
+        deployment_id=record.deployment_id,
+        upstream_id=record.upstream_id,
+        attempts=record.attempts,
+        attempts_json=record.attempts_json,
+        submitted_at=record.submitted_at,
+        next_poll_at=record.next_poll_at,
     )
     return record
 
@@ -114,11 +138,10 @@ async def create_video(request: Request) -> Response:
     if params.alias not in gateway.router.aliases:
         raise UnknownAliasError(params.alias, visible)  # never name aliases it may not use
     check_model_allowed(caller, params.alias)
-    deployment = gateway.router.pick(params.alias)
     record = await _start_job(
         gateway,
         caller=caller,
-        deployment=deployment,
+        alias=params.alias,
         request=params.request,
         seconds=params.seconds,
         size=params.size,
@@ -262,7 +285,7 @@ async def remix_video(request: Request) -> Response:
     record = await _start_job(
         gateway,
         caller=caller,
-        deployment=deployment,
+        alias=source.alias,
         request=remix_request,
         seconds=source.seconds,
         size=source.size,

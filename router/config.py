@@ -41,6 +41,9 @@ class DeploymentParams(_Strict):
     base_url: str | None = None
     api_version: str | None = None
     weight: float = Field(default=1.0, ge=0, description="Relative share of traffic.")
+    order: int = Field(
+        default=1, ge=1, description="Tier: tier 2 is used only when no tier-1 deployment can."
+    )
     cost_per_second: float | None = Field(default=None, ge=0)
     cost_per_video: float | None = Field(default=None, ge=0)
     cost_per_image: float | None = Field(default=None, ge=0)
@@ -85,9 +88,31 @@ class CooldownSettings(_Strict):
 
 class RouterSettings(_Strict):
     routing_strategy: RoutingStrategy = "weighted"
-    num_retries: int = Field(default=2, ge=0)
+    strategy_per_alias: dict[str, RoutingStrategy] = Field(
+        default_factory=dict, description="Overrides `routing_strategy` for these aliases."
+    )
+    num_retries: int = Field(
+        default=2, ge=0, description="Extra attempts on other deployments of the same alias."
+    )
+    retry_backoff_seconds: float = Field(
+        default=0.2, ge=0, description="Base of the exponential backoff (with jitter)."
+    )
     fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
+    moderation_fallbacks: list[str] = Field(
+        default_factory=list,
+        description="Aliases whose fallbacks are also tried after a moderation refusal.",
+    )
     cooldown: CooldownSettings = Field(default_factory=CooldownSettings)
+
+    def strategy_for(self, alias: str) -> RoutingStrategy:
+        return self.strategy_per_alias.get(alias, self.routing_strategy)
+
+    def fallbacks_for(self, alias: str) -> list[str]:
+        """The aliases to try, in order, after ``alias`` is exhausted."""
+        chain: list[str] = []
+        for rule in self.fallbacks:
+            chain.extend(target for target in rule.get(alias, []) if target not in chain)
+        return chain
 
 
 class GeneralSettings(_Strict):

@@ -17,6 +17,22 @@ class UnknownAliasError(TarashError):
         self.available = available
 
 
+class NoDeploymentAvailableError(TarashError):
+    """Every deployment that could serve the request is cooling down or at a limit."""
+
+    code = "no_deployment_available"
+
+    def __init__(self, message: str, *, retry_after: float, limited: bool) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        #: True when limits (rpm, parallel jobs) said no; False when breakers did.
+        self.limited = limited
+
+    @property
+    def is_retryable(self) -> bool:
+        return True
+
+
 class DeploymentGoneError(TarashError):
     """A job's deployment is no longer in the config, so it cannot be polled."""
 

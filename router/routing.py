@@ -1,36 +1,84 @@
-"""Choosing a deployment for an alias, and running job steps on the chosen one.
+"""Choosing deployments for an alias and running job steps on them.
 
-The proxy talks to providers only through :class:`Router`, so retries, fallbacks and
-health (later) live in one place and the HTTP layer stays ignorant of providers.
+The proxy talks to providers only through :class:`Router`: capability filtering,
+strategies, tiers, limits, breakers, retries with backoff and alias fallbacks all live
+here, so the HTTP layer stays ignorant of providers and the same routing runs
+in-process (:meth:`Router.from_yaml`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from adapters import (
+    AttemptRecord,
+    ContentModerationError,
     ImageGenerationRequest,
     ImageGenerationResponse,
     JobProgress,
     SubmittedJob,
+    TarashError,
+    ValidationError,
     VideoGenerationRequest,
     VideoGenerationResponse,
     provider_for,
 )
+from adapters.field_mappers import check_capabilities
 from adapters.registry import image_provider_for
 from router.config import Deployment, GatewayConfig, build_deployments
-from router.errors import DeploymentGoneError, UnknownAliasError
+from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
+from router.health import HealthBook
+from router.loader import load_config
+from router.strategies import rank, weighted_order
+
+MAX_BACKOFF_SECONDS = 5.0
+
+
+@dataclass
+class Submission:
+    """A job the provider accepted, where, and every attempt it took to get there."""
+
+    deployment: Deployment
+    job: SubmittedJob
+    attempts: list[AttemptRecord] = field(default_factory=list)
 
 
 class Router:
     """Routes aliases to deployments for one loaded config."""
 
-    def __init__(self, config: GatewayConfig, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        config: GatewayConfig,
+        rng: random.Random | None = None,
+        *,
+        health: HealthBook | None = None,
+        previous: Router | None = None,
+    ) -> None:
         self.config = config
+        self.settings = config.router_settings
         self._rng = rng or random.Random()
+        self.health = health or HealthBook(config.router_settings.cooldown)
+        self.health.settings = config.router_settings.cooldown
         self._by_alias = build_deployments(config)
         self._by_id = {d.id: d for group in self._by_alias.values() for d in group}
+        # Jobs started under an earlier config finish on the deployment they started on.
+        self._retired: dict[str, Deployment] = {}
+        if previous is not None:
+            for deployment_id, deployment in {**previous._retired, **previous._by_id}.items():
+                if deployment_id not in self._by_id:
+                    self._retired[deployment_id] = deployment
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], rng: random.Random | None = None) -> Router:
+        """The YAML routing, in-process: ``await Router.from_yaml(p).generate_video(...)``."""
+        return cls(load_config(path), rng)
+
+    # -- lookup ------------------------------------------------------------------------
 
     @property
     def aliases(self) -> list[str]:
@@ -45,30 +93,176 @@ class Router:
             raise UnknownAliasError(alias, self.aliases) from None
 
     def deployment(self, deployment_id: str) -> Deployment:
-        """A deployment by id, for jobs that already run on it."""
-        try:
-            return self._by_id[deployment_id]
-        except KeyError:
-            raise DeploymentGoneError(
-                f"deployment {deployment_id!r} is no longer configured"
-            ) from None
+        """A deployment by id, current or retired by a reload, for jobs already on it."""
+        found = self._by_id.get(deployment_id) or self._retired.get(deployment_id)
+        if found is None:
+            raise DeploymentGoneError(f"deployment {deployment_id!r} is no longer configured")
+        return found
 
     def pick(self, alias: str) -> Deployment:
-        """Choose one deployment of ``alias`` with probability proportional to its weight."""
-        candidates = [d for d in self.deployments(alias) if d.params.weight > 0]
-        weights = [d.params.weight for d in candidates]
-        return self._rng.choices(candidates, weights=weights)[0]
+        """One deployment of ``alias`` chosen by weight alone (no health or limits)."""
+        return weighted_order(self.deployments(alias), self._rng)[0]
 
-    async def submit(self, deployment: Deployment, request: VideoGenerationRequest) -> SubmittedJob:
-        """Start a job on ``deployment``."""
+    # -- planning ------------------------------------------------------------------------
+
+    def servable(
+        self, alias: str, request: VideoGenerationRequest
+    ) -> tuple[list[Deployment], list[str]]:
+        """The alias's deployments that can serve ``request``, and why the others cannot."""
+        able: list[Deployment] = []
+        reasons: list[str] = []
+        for deployment in self.deployments(alias):
+            if deployment.params.weight <= 0:
+                continue
+            config = deployment.video_config
+            caps = provider_for(config).capabilities(config)
+            try:
+                if caps is not None:
+                    check_capabilities(request, caps, provider=config.provider, model=config.model)
+            except ValidationError as error:
+                reasons.append(f"{deployment.id}: {error.message}")
+                continue
+            able.append(deployment)
+        return able, reasons
+
+    def plan(self, alias: str, request: VideoGenerationRequest) -> list[Deployment]:
+        """Servable deployments in preference order: by tier, then by the strategy."""
+        able, reasons = self.servable(alias, request)
+        if not able:
+            raise ValidationError(
+                f"no deployment of model {alias!r} can serve this request: " + "; ".join(reasons),
+                param=_common_param(reasons),
+            )
+        seconds = float(request.duration_seconds or 0)
+        strategy = self.settings.strategy_for(alias)
+        ordered: list[Deployment] = []
+        for tier in sorted({d.params.order for d in able}):
+            members = [d for d in able if d.params.order == tier]
+            ordered.extend(
+                rank(strategy, members, seconds=seconds, health=self.health, rng=self._rng)
+            )
+        return ordered
+
+    def chain(self, alias: str) -> list[str]:
+        """``alias`` followed by its fallback aliases."""
+        self.deployments(alias)  # unknown alias → UnknownAliasError
+        return [alias, *self.settings.fallbacks_for(alias)]
+
+    def max_cost(self, alias: str, request: VideoGenerationRequest) -> float:
+        """The most any deployment in the alias's chain could charge (what to reserve)."""
+        seconds = float(request.duration_seconds or 0)
+        costs = [0.0]
+        for name in self.chain(alias):
+            able, _ = self.servable(name, request)
+            costs.extend(d.cost(seconds) for d in able)
+        return max(costs)
+
+    # -- submitting with retries and fallbacks -------------------------------------------
+
+    async def submit(
+        self,
+        alias: str,
+        request: VideoGenerationRequest,
+        *,
+        exclude: Sequence[str] = (),
+        attempts: list[AttemptRecord] | None = None,
+        budget: int | None = None,
+    ) -> Submission:
+        """Submit on the best available deployment, retrying retryable failures on other
+        deployments (backoff with jitter, up to ``num_retries`` more per alias) and then
+        on the fallback aliases in order. Non-retryable errors are raised at once.
+
+        ``exclude`` skips deployments (e.g. the one whose job just failed); ``budget``
+        caps the total number of submits (None: one plus ``num_retries`` per alias).
+        """
+        attempts = attempts if attempts is not None else []
+        excluded = set(exclude)
+        last_error: TarashError | None = None
+        waits: list[float] = []
+        limited = False
+        made = 0
+        moderation_ok = alias in self.settings.moderation_fallbacks
+        for position, current in enumerate(self.chain(alias)):
+            try:
+                candidates = [d for d in self.plan(current, request) if d.id not in excluded]
+            except ValidationError as error:
+                if position == 0:
+                    raise
+                last_error = last_error or error
+                continue
+            tries = 0
+            for deployment in candidates:
+                if tries > self.settings.num_retries or (budget is not None and made >= budget):
+                    break
+                wait, is_limit = self._unavailable_for(deployment)
+                if wait > 0:
+                    waits.append(wait)
+                    limited = limited or is_limit
+                    continue
+                if tries > 0:
+                    await asyncio.sleep(self._backoff(tries))
+                tries += 1
+                made += 1
+                try:
+                    job = await self._submit_once(deployment, request, attempts)
+                except TarashError as error:
+                    last_error = error
+                    if error.is_retryable:
+                        continue
+                    if isinstance(error, ContentModerationError) and moderation_ok:
+                        break  # this alias opted in: go on to its fallbacks
+                    raise
+                return Submission(deployment, job, attempts)
+        if last_error is not None and not waits:
+            raise last_error
+        retry_after = min(waits) if waits else self.settings.cooldown.seconds
+        reason = "at their rate or parallel-job limits" if limited else "cooling down"
+        raise NoDeploymentAvailableError(
+            f"every deployment of model {alias!r} (and its fallbacks) is {reason}; "
+            f"retry in {retry_after:.0f}s",
+            retry_after=retry_after,
+            limited=limited,
+        ) from last_error
+
+    def _unavailable_for(self, deployment: Deployment) -> tuple[float, bool]:
+        """(seconds to wait, whether a limit rather than the breaker is the reason)."""
+        params = deployment.params
+        if not self.health.available(deployment.id):
+            return max(self.health.cooldown_remaining(deployment.id), 0.5), False
+        rpm_wait = self.health.rpm_wait(deployment.id, params.rpm)
+        if rpm_wait > 0:
+            return rpm_wait, True
+        in_flight = self.health.of(deployment.id).in_flight
+        if params.max_parallel_jobs is not None and in_flight >= params.max_parallel_jobs:
+            return 5.0, True
+        return 0.0, False
+
+    def _backoff(self, tries: int) -> float:
+        base = self.settings.retry_backoff_seconds * 2.0 ** (tries - 1)
+        return min(MAX_BACKOFF_SECONDS, base) * (0.5 + self._rng.random() / 2)
+
+    async def _submit_once(
+        self,
+        deployment: Deployment,
+        request: VideoGenerationRequest,
+        attempts: list[AttemptRecord],
+    ) -> SubmittedJob:
         config = deployment.video_config
-        return await provider_for(config).submit_video(config, request)
+        self.health.begin_attempt(deployment.id)
+        started = time.monotonic()
+        try:
+            job = await provider_for(config).submit_video(config, request)
+        except TarashError as error:
+            self.health.record_failure(deployment.id, error)
+            attempts.append(_attempt(deployment, "failed", started, error))
+            raise
+        elapsed = time.monotonic() - started
+        self.health.record_submit(deployment.id, elapsed)
+        self.health.job_started(deployment.id)
+        attempts.append(_attempt(deployment, "success", started))
+        return job
 
-    async def generate_image(
-        self, deployment: Deployment, request: ImageGenerationRequest
-    ) -> ImageGenerationResponse:
-        config = deployment.image_config
-        return await image_provider_for(config).generate_image(config, request)
+    # -- steps on a known deployment -----------------------------------------------------
 
     async def poll(self, deployment: Deployment, upstream_id: str) -> JobProgress:
         config = deployment.video_config
@@ -82,6 +276,22 @@ class Router:
         config = deployment.video_config
         await provider_for(config).cancel_video(config, upstream_id)
 
+    def job_finished(
+        self,
+        deployment: Deployment,
+        *,
+        error: TarashError | None = None,
+        video_seconds: float = 0.0,
+        elapsed: float = 0.0,
+    ) -> None:
+        """Book a job's end: frees its in-flight slot and teaches health and latency."""
+        self.health.job_finished(deployment.id)
+        if error is not None:
+            self.health.record_failure(deployment.id, error)
+        else:
+            self.health.record_success(deployment.id)
+            self.health.record_completion(deployment.id, video_seconds, elapsed)
+
     def download_headers(self, deployment: Deployment, location: str) -> dict[str, str]:
         config = deployment.video_config
         return provider_for(config).download_headers(config, location)
@@ -94,4 +304,41 @@ class Router:
         self, deployment: Deployment, source_upstream_id: str, request: VideoGenerationRequest
     ) -> SubmittedJob:
         config = deployment.video_config
-        return await provider_for(config).remix_video(config, source_upstream_id, request)
+        job = await provider_for(config).remix_video(config, source_upstream_id, request)
+        self.health.job_started(deployment.id)
+        return job
+
+    async def generate_image(
+        self, deployment: Deployment, request: ImageGenerationRequest
+    ) -> ImageGenerationResponse:
+        config = deployment.image_config
+        return await image_provider_for(config).generate_image(config, request)
+
+
+def _attempt(
+    deployment: Deployment, status: str, started: float, error: TarashError | None = None
+) -> AttemptRecord:
+    return AttemptRecord(
+        provider=deployment.params.provider,
+        model=deployment.params.model,
+        deployment_id=deployment.id,
+        status="failed" if status == "failed" else "success",
+        error_type=type(error).__name__ if error is not None else None,
+        error_message=error.message if error is not None else None,
+        elapsed_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _common_param(reasons: list[str]) -> str | None:
+    """The field to blame when every deployment refused for the same kind of reason."""
+    for marker, param in (
+        ("duration", "seconds"),
+        ("resolution", "resolution"),
+        ("aspect ratio", "aspect_ratio"),
+        ("audio", "generate_audio"),
+        ("image", "input_reference"),
+        ("video", "video"),
+    ):
+        if reasons and all(marker in reason for reason in reasons):
+            return param
+    return None

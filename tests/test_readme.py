@@ -93,6 +93,6 @@ def test_readme_team_key_snippet(tmp_path: Path) -> None:
         ).replace("sk-tg-…", key["key"])
         result = run_snippet(tmp_path, code)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "{'estimated_cost_usd': 0.2, 'cost_usd': 0.2}"
+        assert result.stdout.strip() == "0.2 0.2 fast-a"
     finally:
         server.stop()
