@@ -30,9 +30,21 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.providers.google import GoogleProvider
+from adapters.providers.luma import LumaProvider
+from adapters.providers.minimax import MiniMaxProvider
+from adapters.providers.replicate import ReplicateProvider
+from adapters.providers.runway import RunwayProvider
+from adapters.providers.stability import StabilityProvider
 from adapters.registry import get_provider, provider_for, register_provider, registered_providers
 
 register_provider("mock", MockProvider())
+register_provider("google", GoogleProvider())
+register_provider("luma", LumaProvider())
+register_provider("minimax", MiniMaxProvider())
+register_provider("replicate", ReplicateProvider())
+register_provider("runway", RunwayProvider())
+register_provider("stability", StabilityProvider())
 
 __all__ = [
     "AttemptRecord",

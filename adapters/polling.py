@@ -18,6 +18,7 @@ from adapters.base import VideoProvider
 from adapters.errors import PollTimeoutError, TarashError
 from adapters.models import (
     ProgressUpdate,
+    SubmittedJob,
     VideoGenerationConfig,
     VideoGenerationRequest,
     VideoGenerationResponse,
@@ -44,6 +45,16 @@ async def run_video_job(
 ) -> VideoGenerationResponse:
     """Run one job to completion on one provider config, or raise its classified error."""
     job = await provider.submit_video(config, request)
+    return await follow_job(provider, config, job, on_progress)
+
+
+async def follow_job(
+    provider: VideoProvider,
+    config: VideoGenerationConfig,
+    job: SubmittedJob,
+    on_progress: ProgressCallback | None = None,
+) -> VideoGenerationResponse:
+    """Poll an accepted job until it completes (its result) or fails (its error)."""
     started = time.monotonic()
     consecutive_errors = 0
     for _attempt in range(config.max_poll_attempts):

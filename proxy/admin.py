@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from proxy.admin_models import (
+    ConfigReloaded,
     Deleted,
     KeyCreate,
     KeyList,
@@ -34,6 +36,9 @@ from proxy.gateway import Gateway
 from proxy.params import read_body
 from proxy.routes import route
 from proxy.schema import image_generations, videos
+from router import ConfigError
+
+logger = logging.getLogger("tarash.admin")
 
 Body = TypeVar("Body", bound=pydantic.BaseModel)
 GROUPS = ("team", "key", "alias", "deployment", "day")
@@ -315,7 +320,26 @@ async def spend(request: Request) -> Response:
     )
 
 
+async def reload_config(request: Request) -> Response:
+    """Re-read the config file; a bad file is refused and the running config stays."""
+    await require_master(request)
+    gateway = _gateway(request)
+    try:
+        config = await gateway.reload()
+    except ConfigError as error:
+        logger.error("config reload refused:\n%s", error)
+        raise APIError(
+            400,
+            "The new config was refused; the gateway keeps running the previous one. "
+            + " | ".join(str(issue) for issue in error.issues),
+            code="invalid_config",
+        ) from None
+    aliases = sorted({entry.model_name for entry in config.model_list})
+    return _json(ConfigReloaded(aliases=aliases, deployments=len(config.model_list)))
+
+
 routes = [
+    route("/admin/config/reload", POST=reload_config),
     route("/admin/teams", GET=list_teams, POST=create_team),
     route("/admin/teams/{team_id}", GET=get_team, PATCH=update_team, DELETE=delete_team),
     route("/admin/keys", GET=list_keys, POST=create_key),

@@ -75,6 +75,12 @@ class KeyRotate(_Body):
     )
 
 
+class ConfigReloaded(BaseModel):
+    object: Literal["config.reloaded"] = "config.reloaded"
+    aliases: list[str]
+    deployments: int
+
+
 class SpendState(BaseModel):
     period_start: int
     spent_usd: float

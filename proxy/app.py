@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from importlib.metadata import version
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,13 +31,23 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(request.app.state.openapi)
 
 
-def create_app(config: GatewayConfig, router: Router | None = None) -> Starlette:
-    """Build the ASGI app for ``config``; ``router`` may be injected (e.g. seeded) by tests."""
-    gateway = Gateway(config, router)
+def create_app(
+    config: GatewayConfig,
+    router: Router | None = None,
+    *,
+    config_path: Path | None = None,
+    watch_config: bool = False,
+) -> Starlette:
+    """Build the ASGI app for ``config``; ``router`` may be injected (e.g. seeded) by tests.
+
+    With ``config_path`` the config can be reloaded (``POST /admin/config/reload``), and
+    with ``watch_config`` it is reloaded whenever the file changes.
+    """
+    gateway = Gateway(config, router, config_path)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await gateway.start()
+        await gateway.start(watch_config=watch_config)
         try:
             yield
         finally:

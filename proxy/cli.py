@@ -63,6 +63,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    watch: Annotated[bool, typer.Option(help="Reload the config when the file changes.")] = True,
 ) -> None:
     """Start the gateway; refuses to start on an invalid config."""
     import uvicorn
@@ -75,7 +76,7 @@ def serve(
     )
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
     uvicorn.run(
-        create_app(loaded),
+        create_app(loaded, config_path=config, watch_config=watch),
         host=host,
         port=port,
         log_level=log_level,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import anyio
 import httpx
@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from proxy.errors import APIError
 
 CHUNK_SIZE = 256 * 1024
+MAX_REDIRECTS = 5
 _PASSED_HEADERS = (
     "content-type",
     "content-length",
@@ -60,11 +61,20 @@ async def serve_location(
     if parsed.scheme not in ("http", "https"):
         raise APIError(404, "The video content is not available.", code="content_unavailable")
     headers = dict(auth_headers or {})  # the provider's credentials, never sent to the client
-    if "range" in request.headers:
-        headers["range"] = request.headers["range"]
-    upstream_request = http.build_request("GET", location, headers=headers)
+    ranged = {"range": request.headers["range"]} if "range" in request.headers else {}
+    origin = urlparse(location)[:2]
     try:
-        upstream = await http.send(upstream_request, stream=True)
+        for _hop in range(MAX_REDIRECTS + 1):
+            upstream = await http.send(
+                http.build_request("GET", location, headers={**headers, **ranged}), stream=True
+            )
+            target = upstream.headers.get("location")
+            if upstream.status_code not in (301, 302, 303, 307, 308) or not target:
+                break
+            await upstream.aclose()
+            location = urljoin(location, target)
+            if urlparse(location)[:2] != origin:
+                headers = {}  # credentials stay with the host that issued the URL
     except httpx.HTTPError:
         raise APIError(
             502,

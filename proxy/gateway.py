@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from pathlib import Path
 
 import httpx
+import watchfiles
 
 from proxy.accounts import AccountStore
 from proxy.database import Database
 from proxy.poller import Poller
 from proxy.ratelimit import RateLimiter
 from proxy.store import JobStore
-from router import GatewayConfig, Router
+from router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
+
+logger = logging.getLogger("tarash.gateway")
 
 MASTER_OWNER = "master"
 
@@ -20,8 +26,15 @@ MASTER_OWNER = "master"
 class Gateway:
     """Everything request handlers need, built once per process."""
 
-    def __init__(self, config: GatewayConfig, router: Router | None = None) -> None:
+    def __init__(
+        self,
+        config: GatewayConfig,
+        router: Router | None = None,
+        config_path: Path | None = None,
+    ) -> None:
         self.config = config
+        self.config_path = config_path
+        self._watcher: asyncio.Task[None] | None = None
         self.router = router or Router(config)
         self.database = Database(config.general_settings.database_url)
         self.store = JobStore(self.database)
@@ -35,14 +48,51 @@ class Gateway:
         self.started_at = int(time.time())
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
 
-    async def start(self) -> None:
+    async def start(self, watch_config: bool = False) -> None:
         await self.database.open()
         for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
             for _ in range(count):  # the router's least-busy and parallel limits need these
                 self.router.health.job_started(deployment_id)
         self.poller.start()
+        if watch_config and self.config_path is not None:
+            self._watcher = asyncio.create_task(self._watch_config(), name="tarash-config-watch")
 
     async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         await self.poller.stop()
         await self.http.aclose()
         await self.database.close()
+
+    async def reload(self) -> GatewayConfig:
+        """Load the config file again and swap it in atomically, or raise ConfigError and
+        keep running on the current one. Jobs in flight stay on their deployments (the
+        new router still resolves retired deployment ids), and health carries over."""
+        if self.config_path is None:
+            raise ConfigError(
+                [
+                    ConfigIssue(
+                        "<none>",
+                        1,
+                        1,
+                        "",
+                        "the gateway was started without a config file to reload",
+                    )
+                ]
+            )
+        config = await asyncio.to_thread(load_config, self.config_path)
+        router = Router(config, health=self.router.health, previous=self.router)
+        self.config, self.router = config, router  # one assignment each: never half-applied
+        self.master_key = config.general_settings.master_key.get_secret_value().encode()
+        logger.info("config reloaded from %s: %d aliases", self.config_path, len(router.aliases))
+        return config
+
+    async def _watch_config(self) -> None:
+        assert self.config_path is not None
+        async for _changes in watchfiles.awatch(self.config_path, debounce=300):
+            try:
+                await self.reload()
+            except ConfigError as error:
+                logger.error("config change refused; still running the previous config:\n%s", error)

@@ -182,6 +182,14 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=_ADMIN_ERRORS,
     ),
     Operation(
+        "post",
+        "/admin/config/reload",
+        "Reload the config file",
+        "admin",
+        am.ConfigReloaded,
+        errors=_ADMIN_ERRORS,
+    ),
+    Operation(
         "get",
         "/admin/spend",
         "Spend report",

@@ -258,6 +258,21 @@ def _check_references(config: GatewayConfig, reporter: _Reporter) -> None:
                 f"alias {alias!r} has no deployment with a positive weight",
             )
 
+    settings = config.router_settings
+    for alias in settings.strategy_per_alias:
+        if alias not in aliases:
+            reporter.add(
+                ("router_settings", "strategy_per_alias", alias),
+                _unknown_alias(alias, aliases),
+                at_key=True,
+            )
+    for position, alias in enumerate(settings.moderation_fallbacks):
+        if alias not in aliases:
+            reporter.add(
+                ("router_settings", "moderation_fallbacks", position),
+                _unknown_alias(alias, aliases),
+            )
+
     for index, rule in enumerate(config.router_settings.fallbacks):
         for source, targets in rule.items():
             loc: Loc = ("router_settings", "fallbacks", index, source)

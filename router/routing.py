@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from adapters import (
     AttemptRecord,
     ContentModerationError,
+    ExecutionMetadata,
     ImageGenerationRequest,
     ImageGenerationResponse,
     JobProgress,
@@ -29,6 +30,7 @@ from adapters import (
     provider_for,
 )
 from adapters.field_mappers import check_capabilities
+from adapters.polling import ProgressCallback, follow_job
 from adapters.registry import image_provider_for
 from router.config import Deployment, GatewayConfig, build_deployments
 from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
@@ -308,6 +310,54 @@ class Router:
         self.health.job_started(deployment.id)
         return job
 
+    async def generate_video(
+        self,
+        alias: str,
+        request: VideoGenerationRequest,
+        on_progress: ProgressCallback | None = None,
+    ) -> VideoGenerationResponse:
+        """The gateway's routing, in-process: submit through the alias (strategies,
+        retries, fallbacks), follow the job, and resubmit elsewhere if it fails after
+        being accepted, exactly as the server's poller does."""
+        attempts: list[AttemptRecord] = []
+        started = time.monotonic()
+        exclude: list[str] = []
+        limit = (self.settings.num_retries + 1) * len(self.chain(alias))
+        while True:
+            submission = await self.submit(
+                alias,
+                request,
+                exclude=exclude,
+                attempts=attempts,
+                budget=max(1, limit - len(attempts)),
+            )
+            deployment = submission.deployment
+            config = deployment.video_config
+            job_started = time.monotonic()
+            try:
+                result = await follow_job(provider_for(config), config, submission.job, on_progress)
+            except TarashError as error:
+                self.job_finished(deployment, error=error)
+                attempts[-1] = attempts[-1].model_copy(
+                    update={
+                        "status": "failed",
+                        "error_type": type(error).__name__,
+                        "error_message": error.message,
+                    }
+                )
+                if not error.is_retryable or len(attempts) >= limit:
+                    error.execution_metadata = _metadata(attempts, started)
+                    raise
+                others = [d for d in self.plan(alias, request) if d.id != deployment.id]
+                exclude = [deployment.id] if others else []
+                continue
+            seconds = result.duration or float(request.duration_seconds or 0)
+            self.job_finished(
+                deployment, video_seconds=seconds, elapsed=time.monotonic() - job_started
+            )
+            result.execution_metadata = _metadata(attempts, started)
+            return result
+
     async def generate_image(
         self, deployment: Deployment, request: ImageGenerationRequest
     ) -> ImageGenerationResponse:
@@ -326,6 +376,19 @@ def _attempt(
         error_type=type(error).__name__ if error is not None else None,
         error_message=error.message if error is not None else None,
         elapsed_seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _metadata(attempts: list[AttemptRecord], started: float) -> ExecutionMetadata:
+    deployments = {a.deployment_id for a in attempts}
+    succeeded = [i for i, a in enumerate(attempts) if a.status == "success"]
+    return ExecutionMetadata(
+        total_attempts=len(attempts),
+        successful_attempt=succeeded[-1] + 1 if succeeded else None,
+        attempts=list(attempts),
+        fallback_triggered=len(deployments) > 1,
+        configs_in_chain=len(deployments),
+        total_elapsed_seconds=round(time.monotonic() - started, 3),
     )
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -114,7 +114,7 @@ class Emulator:
     def calls_of(self, operation: str) -> list[Call]:
         return [call for call in self.calls if call.operation == operation]
 
-    def start(self) -> Emulator:
+    def start(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -127,7 +127,7 @@ class Emulator:
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from adapters import registered_providers
+
 REPO = Path(__file__).resolve().parents[2]
 
 VALID = """\
@@ -93,7 +95,7 @@ def test_check_config_prints_every_issue_with_file_and_line(tmp_path: Path) -> N
     assert lines[0] == f"{path}: 5 problem(s) found:"
     assert lines[1:] == [
         f"  {path}:4:17: model_list[0].params.provider: "
-        "unknown provider 'sora'; expected one of: mock",
+        f"unknown provider 'sora'; expected one of: {', '.join(registered_providers())}",
         f"  {path}:6:15: model_list[0].params.weight: "
         "Input should be greater than or equal to 0 (got -1)",
         f"  {path}:8:13: model_list[1].params.model: missing required field 'model'",

@@ -1,0 +1,750 @@
+"""Replicate: every video model runs as a *prediction*, driven through the official SDK.
+
+Wire format (checked 2026-11-25 against replicate.com/docs/reference/http and the
+installed ``replicate`` 1.0.7 source): official models are started with
+``POST /v1/models/{owner}/{name}/predictions {input}``, pinned versions with
+``POST /v1/predictions {version, input}``; a prediction is polled with
+``GET /v1/predictions/{id}`` and stopped with ``POST /v1/predictions/{id}/cancel``.
+Statuses are ``starting`` / ``processing`` / ``succeeded`` / ``failed`` / ``canceled``;
+a video model's ``output`` is a URL string (sometimes a list of them).
+
+Two things about the SDK shape this module:
+
+* ``replicate.Client`` always wraps its transport in ``RetryTransport``, which retries
+  GET/PUT/DELETE on 429/503/504 up to ten times with backoff. There is no switch to
+  turn that off, so every call mounts a plain ``httpx.AsyncHTTPTransport`` for
+  ``all://`` (httpx consults mounts before the default transport): retries stay the
+  router's job, and one poll is one HTTP request.
+* ``ReplicateError`` keeps the status and the problem-details fields but drops the
+  response headers and any extra body fields, so a response hook keeps the last error
+  response; that is where ``Retry-After`` / ``retry_after`` are read from.
+
+The request id handed back is Replicate's own prediction id: polling, fetching and
+cancelling need nothing else, so a restarted process can resume any job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import mimetypes
+import os
+import re
+import ssl
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from replicate.client import Client
+from replicate.exceptions import ReplicateError, ReplicateException
+from replicate.prediction import Prediction
+
+from adapters.base import VideoProvider
+from adapters.errors import (
+    ContentModerationError,
+    GenerationFailedError,
+    HTTPError,
+    ProviderConnectionError,
+    RateLimitError,
+    TarashError,
+    ValidationError,
+)
+from adapters.field_mappers import (
+    Capabilities,
+    FieldMap,
+    ModelMapping,
+    build_payload,
+    get_provider_field_mapping,
+    lookup_mapping,
+    register_provider_field_mapping,
+)
+from adapters.http import classify_status, error_message
+from adapters.models import (
+    ImageInput,
+    JobProgress,
+    JobStatus,
+    SubmittedJob,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+
+PROVIDER = "replicate"
+API_KEY_ENV = "REPLICATE_API_TOKEN"
+DEFAULT_BASE_URL = "https://api.replicate.com"
+
+_MODEL_REF = re.compile(r"^(?P<owner>[^/\s:]+)/(?P<name>[^/\s:]+)(?::(?P<version>[0-9A-Za-z]+))?$")
+_BARE_VERSION = re.compile(r"^[0-9a-f]{64}$")
+_PREDICTION_ID = re.compile(r"^[0-9A-Za-z_-]+$")
+_MODERATION = re.compile(
+    r"\bnsfw\b|flagged|sensitive content|content (?:policy|moderation|filter)|"
+    r"safety (?:filter|check|system|violation)|unsafe content|inappropriate",
+    re.IGNORECASE,
+)
+_RESETS_IN = re.compile(r"resets in ~?\s*(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
+_INVALID_INPUT_FIELD = re.compile(r"input\.(\w+)")
+
+Adjustment = Callable[[VideoGenerationRequest, dict[str, Any], str], None]
+"""Family-specific step after the table: cross-field rules and combined fields."""
+
+# -- field mappers -----------------------------------------------------------------------
+# Input names are those of each model's "API" page on replicate.com (see the emulator's
+# docstring for the pages checked). Duration is an integer everywhere on Replicate.
+
+_PROMPT = FieldMap("prompt", "prompt", required=True)
+_NEGATIVE = FieldMap("negative_prompt", "negative_prompt")
+_SEED = FieldMap("seed", "seed")
+_DURATION = FieldMap("duration_seconds", "duration")
+_ASPECT = FieldMap("aspect_ratio", "aspect_ratio")
+_RESOLUTION = FieldMap("resolution", "resolution")
+_AUDIO = FieldMap("generate_audio", "generate_audio")
+_OPTIMIZER = FieldMap("enhance_prompt", "prompt_optimizer")
+_ALL_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
+
+_HAILUO_RESOLUTIONS = {"480p": "512p", "720p": "768p", "1080p": "1080p"}
+"""Hailuo's tiers are named by the short side (768p is 1366x768); each unified class maps
+to the nearest tier."""
+
+
+def _hailuo_resolution(value: str) -> str:
+    return _HAILUO_RESOLUTIONS[value]
+
+
+def _kling_mode(value: str) -> str:
+    """Kling v2.1 picks its resolution by mode: standard is 720p, pro is 1080p."""
+    return "pro" if value == "1080p" else "standard"
+
+
+def _veo(*, last_frame: bool, references: bool) -> ModelMapping:
+    images: dict[str, str] = {"first_frame": "image"}
+    roles: list[Any] = ["first_frame"]
+    if last_frame:
+        images["last_frame"] = "last_frame"
+        roles.append("last_frame")
+    if references:
+        images["reference"] = "reference_images"
+        roles.append("reference")
+    return ModelMapping(
+        fields=(_PROMPT, _DURATION, _RESOLUTION, _ASPECT, _NEGATIVE, _SEED, _AUDIO),
+        capabilities=Capabilities(
+            durations=(4, 6, 8),
+            resolutions=("720p", "1080p"),
+            aspect_ratios=("16:9", "9:16"),
+            audio=True,
+            image_roles=tuple(roles),
+        ),
+        image_fields=images,
+        list_image_fields=frozenset({"reference_images"} if references else ()),
+    )
+
+
+def _kling(resolutions: tuple[str, ...] | None) -> ModelMapping:
+    return ModelMapping(
+        fields=(_PROMPT, _NEGATIVE, _ASPECT, _DURATION),
+        capabilities=Capabilities(
+            durations=(5, 10),
+            resolutions=resolutions,
+            aspect_ratios=("16:9", "9:16", "1:1"),
+            image_roles=("first_frame",),
+        ),
+        image_fields={"first_frame": "start_image"},
+    )
+
+
+def _hailuo(resolutions: tuple[str, ...], *, last_frame: bool) -> ModelMapping:
+    images = {"first_frame": "first_frame_image"}
+    if last_frame:
+        images["last_frame"] = "last_frame_image"
+    return ModelMapping(
+        fields=(
+            _PROMPT,
+            _DURATION,
+            FieldMap("resolution", "resolution", transform=_hailuo_resolution),
+            _OPTIMIZER,
+        ),
+        capabilities=Capabilities(
+            durations=(6, 10),
+            resolutions=resolutions,
+            image_roles=("first_frame", "last_frame") if last_frame else ("first_frame",),
+        ),
+        image_fields=images,
+    )
+
+
+def _luma_ray2(resolutions: tuple[str, ...] | None) -> ModelMapping:
+    return ModelMapping(
+        fields=(_PROMPT, _DURATION, _ASPECT),
+        capabilities=Capabilities(
+            durations=(5, 9),
+            resolutions=resolutions,
+            aspect_ratios=_ALL_ASPECTS,
+            image_roles=("first_frame", "last_frame"),
+        ),
+        image_fields={"first_frame": "start_image", "last_frame": "end_image"},
+    )
+
+
+MODEL_MAPPINGS: dict[str, ModelMapping] = {
+    # Google Veo 3 / 3 Fast: image, negative_prompt, resolution 720p|1080p, audio.
+    "google/veo-3": _veo(last_frame=False, references=False),
+    # Veo 3.1 adds last_frame and 1-3 reference_images; the Fast variant lacks the latter.
+    "google/veo-3.1": _veo(last_frame=True, references=True),
+    "google/veo-3.1-fast": _veo(last_frame=True, references=False),
+    "google/veo-2": ModelMapping(
+        fields=(_PROMPT, _DURATION, _ASPECT, _SEED),
+        capabilities=Capabilities(durations=(5, 6, 7, 8), aspect_ratios=("16:9", "9:16")),
+    ),
+    # Kling: duration 5|10 as an integer, start_image, aspect 16:9|9:16|1:1. The output
+    # resolution is fixed per model (no input for it), so it is declared, not sent.
+    "kwaivgi/kling": _kling(None),
+    "kwaivgi/kling-v2.0": _kling(("720p",)),
+    "kwaivgi/kling-v2.1-master": _kling(("1080p",)),
+    "kwaivgi/kling-v2.5-turbo-pro": _kling(("1080p",)),
+    "kwaivgi/kling-v1.6-pro": ModelMapping(
+        fields=(_PROMPT, _NEGATIVE, _ASPECT, _DURATION),
+        capabilities=Capabilities(
+            durations=(5, 10),
+            resolutions=("1080p",),
+            aspect_ratios=("16:9", "9:16", "1:1"),
+            image_roles=("first_frame", "last_frame", "reference"),
+            text_to_video=False,
+        ),
+        image_fields={
+            "first_frame": "start_image",
+            "last_frame": "end_image",
+            "reference": "reference_images",
+        },
+        list_image_fields=frozenset({"reference_images"}),
+    ),
+    # Kling v2.1 is image-to-video only; resolution is chosen through ``mode``.
+    "kwaivgi/kling-v2.1": ModelMapping(
+        fields=(
+            _PROMPT,
+            _NEGATIVE,
+            _DURATION,
+            FieldMap("resolution", "mode", transform=_kling_mode),
+        ),
+        capabilities=Capabilities(
+            durations=(5, 10),
+            resolutions=("720p", "1080p"),
+            image_roles=("first_frame", "last_frame"),
+            text_to_video=False,
+        ),
+        image_fields={"first_frame": "start_image", "last_frame": "end_image"},
+    ),
+    # MiniMax video-01 family (the ``minimax/`` prefix, so ``minimax/video-01:<hash>``
+    # lands here): 6 s at 720p, first_frame_image, subject_reference.
+    "minimax/": ModelMapping(
+        fields=(_PROMPT, _OPTIMIZER),
+        capabilities=Capabilities(
+            durations=(6,),
+            resolutions=("720p",),
+            image_roles=("first_frame", "reference"),
+        ),
+        image_fields={"first_frame": "first_frame_image", "reference": "subject_reference"},
+    ),
+    "minimax/video-01-live": ModelMapping(
+        fields=(_PROMPT, _OPTIMIZER),
+        capabilities=Capabilities(
+            durations=(6,),
+            resolutions=("720p",),
+            image_roles=("first_frame",),
+            text_to_video=False,
+        ),
+        image_fields={"first_frame": "first_frame_image"},
+    ),
+    "minimax/hailuo-02": _hailuo(("480p", "720p", "1080p"), last_frame=True),
+    "minimax/hailuo-2.3": _hailuo(("720p", "1080p"), last_frame=False),
+    # Luma Ray 2 / Ray Flash 2: duration 5|9, start_image / end_image, seven ratios; the
+    # resolution is part of the model name.
+    "luma/ray-2": _luma_ray2(None),
+    "luma/ray-2-720p": _luma_ray2(("720p",)),
+    "luma/ray-flash-2": _luma_ray2(None),
+    "luma/ray-flash-2-720p": _luma_ray2(("720p",)),
+    # Original Ray (Dream Machine): fixed 5 s clips, keyframes as *_image_url.
+    "luma/ray": ModelMapping(
+        fields=(_PROMPT, _ASPECT),
+        capabilities=Capabilities(
+            durations=(5,),
+            aspect_ratios=_ALL_ASPECTS,
+            image_roles=("first_frame", "last_frame"),
+        ),
+        image_fields={"first_frame": "start_image_url", "last_frame": "end_image_url"},
+    ),
+    # Wan 2.5: image-to-video takes ``resolution``; text-to-video takes a ``size`` such as
+    # "1280*720", built from resolution and aspect ratio (see ``_wan_size``).
+    "wan-video/wan-2.5-i2v": ModelMapping(
+        fields=(
+            _PROMPT,
+            _DURATION,
+            _RESOLUTION,
+            _NEGATIVE,
+            _SEED,
+            FieldMap("enhance_prompt", "enable_prompt_expansion"),
+        ),
+        capabilities=Capabilities(
+            durations=(5, 10),
+            resolutions=("480p", "720p", "1080p"),
+            image_roles=("first_frame",),
+            text_to_video=False,
+        ),
+        image_fields={"first_frame": "image"},
+    ),
+    "wan-video/wan-2.5-t2v": ModelMapping(
+        fields=(
+            _PROMPT,
+            _DURATION,
+            _NEGATIVE,
+            _SEED,
+            FieldMap("enhance_prompt", "enable_prompt_expansion"),
+        ),
+        capabilities=Capabilities(
+            durations=(5, 10),
+            resolutions=("480p", "720p", "1080p"),
+            aspect_ratios=("16:9", "9:16"),
+        ),
+    ),
+    # Anything else: the names most Replicate video models share.
+    "": ModelMapping(
+        fields=(_PROMPT, _DURATION, _RESOLUTION, _ASPECT, _NEGATIVE, _SEED, _AUDIO),
+        capabilities=Capabilities(
+            audio=True,
+            image_roles=("first_frame", "last_frame", "reference"),
+            video_input=True,
+        ),
+        image_fields={
+            "first_frame": "image",
+            "last_frame": "last_frame",
+            "reference": "reference_images",
+        },
+        list_image_fields=frozenset({"reference_images"}),
+        video_field="video",
+    ),
+}
+
+
+def _refuse(message: str, param: str, model: str) -> ValidationError:
+    return ValidationError(message, param=param, provider=PROVIDER, model=model)
+
+
+def _has_role(request: VideoGenerationRequest, role: str) -> bool:
+    return any(image.role == role for image in request.image_list)
+
+
+def _hailuo_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    """Ten seconds exist only at 768p; with no resolution asked, ask for that one."""
+    if request.duration_seconds == 10:
+        if request.resolution not in (None, "720p"):
+            raise _refuse(
+                f"{model} makes 10s videos only at 720p (768p); "
+                f"{request.resolution} allows 6 seconds",
+                "seconds",
+                model,
+            )
+        payload.setdefault("resolution", "768p")
+    if request.resolution == "480p" and not _has_role(request, "first_frame"):
+        raise _refuse(f"{model} offers 480p (512p) only for image-to-video", "resolution", model)
+    _landscape_unless_image(request, payload, model)
+
+
+def _landscape_unless_image(
+    request: VideoGenerationRequest, payload: dict[str, Any], model: str
+) -> None:
+    """MiniMax models take no aspect ratio: 16:9 from text, the image's own from an image."""
+    if (
+        request.aspect_ratio not in (None, "16:9")
+        and not _has_role(request, "first_frame")
+        and "aspect_ratio" not in request.extra_params
+    ):
+        raise _refuse(
+            f"{model} makes 16:9 videos from text; other ratios follow a first-frame image",
+            "aspect_ratio",
+            model,
+        )
+
+
+def _kling_v21_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    """An end frame is a pro-mode (1080p) feature of Kling v2.1."""
+    if _has_role(request, "last_frame") and request.resolution != "1080p":
+        raise _refuse(f"{model} accepts a last frame only at 1080p (pro mode)", "resolution", model)
+
+
+def _kling_keyframe_rules(
+    request: VideoGenerationRequest, payload: dict[str, Any], model: str
+) -> None:
+    if not (_has_role(request, "first_frame") or _has_role(request, "last_frame")):
+        raise _refuse(f"{model} needs a first or last frame image", "input_reference", model)
+
+
+_WAN_SIZES = {
+    ("480p", "16:9"): "832*480",
+    ("480p", "9:16"): "480*832",
+    ("720p", "16:9"): "1280*720",
+    ("720p", "9:16"): "720*1280",
+    ("1080p", "16:9"): "1920*1080",
+    ("1080p", "9:16"): "1080*1920",
+}
+
+
+def _wan_size(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    """Wan text-to-video sizes its output as "W*H"; fill it from the unified fields."""
+    if "size" in payload or (request.resolution is None and request.aspect_ratio is None):
+        return
+    key = (request.resolution or "720p", request.aspect_ratio or "16:9")
+    payload["size"] = _WAN_SIZES[key]
+
+
+ADJUSTMENTS: dict[str, Adjustment] = {
+    "minimax/": _landscape_unless_image,
+    "minimax/video-01-live": _landscape_unless_image,
+    "minimax/hailuo-02": _hailuo_rules,
+    "minimax/hailuo-2.3": _hailuo_rules,
+    "kwaivgi/kling-v2.1": _kling_v21_rules,
+    "kwaivgi/kling-v1.6-pro": _kling_keyframe_rules,
+    "wan-video/wan-2.5-t2v": _wan_size,
+}
+
+register_provider_field_mapping(PROVIDER, MODEL_MAPPINGS)
+
+
+# -- model references and payloads ------------------------------------------------------
+
+
+def split_model(model: str) -> tuple[str, str | None]:
+    """``owner/name[:version]`` → (``owner/name``, version or None). A bare 64-hex
+    version id gives (``""``, id)."""
+    if _BARE_VERSION.match(model):
+        return "", model
+    match = _MODEL_REF.match(model)
+    if match is None:
+        raise ValidationError(
+            f"not a Replicate model reference: {model!r}; expected owner/name or "
+            "owner/name:version",
+            param="model",
+            provider=PROVIDER,
+            model=model,
+        )
+    return f"{match['owner']}/{match['name']}", match["version"]
+
+
+def _family_prefix(name: str) -> str:
+    """The registered prefix ``name`` resolves to (same rule as ``lookup_mapping``)."""
+    prefixes = [prefix for prefix in get_provider_field_mapping(PROVIDER) if prefix]
+    matches = [prefix for prefix in prefixes if name.startswith(prefix)]
+    return max(matches, key=len, default="")
+
+
+def mapping_for(model: str) -> ModelMapping:
+    """The field table for ``model``; a ``:version`` suffix plays no part in the lookup."""
+    name, _version = split_model(model)
+    mapping = lookup_mapping(PROVIDER, name)
+    return mapping if mapping is not None else MODEL_MAPPINGS[""]
+
+
+def _as_data_url(image: str) -> str:
+    """Replicate takes URLs or data URLs; raw base64 is wrapped with its sniffed type."""
+    if image.startswith(("http://", "https://", "data:")):
+        return image
+    mime = "image/png"
+    for prefix, kind in (("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp")):
+        if image.startswith(prefix):
+            mime = kind
+    return f"data:{mime};base64,{image}"
+
+
+def build_input(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
+    """The prediction ``input`` for ``request``; raises ValidationError before any call."""
+    name, _version = split_model(model)
+    if request.number_of_videos != 1:
+        raise _refuse(f"{model} makes one video per prediction", "n", model)
+    images = [
+        ImageInput(image=_as_data_url(image.image), role=image.role) for image in request.image_list
+    ]
+    request = request.model_copy(update={"image_list": images})
+    payload = build_payload(mapping_for(model), request, provider=PROVIDER, model=model)
+    adjust = ADJUSTMENTS.get(_family_prefix(name))
+    if adjust is not None:
+        adjust(request, payload, model)
+    return payload
+
+
+# -- calls through the SDK -----------------------------------------------------------
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Built once: loading the CA bundle for every call would cost milliseconds."""
+    return httpx.create_ssl_context()
+
+
+def _api_key(config: VideoGenerationConfig) -> str:
+    if config.api_key is not None and config.api_key.get_secret_value():
+        return config.api_key.get_secret_value()
+    key = os.environ.get(API_KEY_ENV)
+    if key:
+        return key
+    raise ValidationError(
+        f"no API key for {PROVIDER}: set api_key or {API_KEY_ENV}",
+        param="api_key",
+        provider=PROVIDER,
+        model=config.model,
+    )
+
+
+def _is_moderation(status: int, body: Any) -> bool:
+    return 400 <= status < 500 and bool(_MODERATION.search(error_message(body, "")))
+
+
+class _Exchange:
+    """One SDK client for one provider call: SDK retries off, the last response kept
+    (for ``raw_response`` and for the headers ``ReplicateError`` drops)."""
+
+    def __init__(self, config: VideoGenerationConfig, *, request_id: str | None = None) -> None:
+        self.config = config
+        self.request_id = request_id
+        self.status = 0
+        self.headers: dict[str, str] = {}
+        self.body: Any = None
+        api_token = _api_key(config)
+        self._transport = httpx.AsyncHTTPTransport(verify=_tls_context())
+        self.client = Client(
+            api_token=api_token,
+            base_url=config.base_url or DEFAULT_BASE_URL,
+            timeout=httpx.Timeout(config.request_timeout),
+            transport=self._transport,
+            mounts={"all://": self._transport},
+            event_hooks={"response": [self._keep]},
+        )
+
+    async def _keep(self, response: httpx.Response) -> None:
+        await response.aread()
+        self.status = response.status_code
+        self.headers = dict(response.headers)
+        try:
+            self.body = response.json()
+        except ValueError:
+            self.body = response.text[:2000]
+
+    def _common(self) -> dict[str, Any]:
+        return {"provider": PROVIDER, "model": self.config.model, "request_id": self.request_id}
+
+    async def run(self, operation: Callable[[Client], Awaitable[Prediction]]) -> Prediction:
+        """Run one SDK call; every failure leaves as a classified ``TarashError``."""
+        timeout = self.config.request_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                return await operation(self.client)
+        except ReplicateError as exc:
+            raise self._classify(exc) from None
+        except (TimeoutError, httpx.TimeoutException):
+            raise ProviderConnectionError(
+                f"{PROVIDER} did not answer within {timeout:g}s", **self._common()
+            ) from None
+        except httpx.InvalidURL:
+            raise ValidationError(
+                f"invalid {PROVIDER} base_url", param="base_url", **self._common()
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ProviderConnectionError(
+                f"could not reach {PROVIDER}: {type(exc).__name__}", **self._common()
+            ) from None
+        except (ValueError, ReplicateException):
+            # Unparseable JSON, or JSON that is not a prediction (the SDK's model rejects it).
+            raise HTTPError(
+                f"{PROVIDER} answered with malformed JSON",
+                status_code=502,
+                raw_response=self.body,
+                **self._common(),
+            ) from None
+        finally:
+            await self._transport.aclose()
+
+    def _classify(self, exc: ReplicateError) -> TarashError:
+        status = exc.status or self.status or 500
+        body = self.body if self.status == status and self.body is not None else exc.to_dict()
+        if status == 422 and not _is_moderation(status, body):
+            return ValidationError(
+                f"{PROVIDER} rejected the input: {error_message(body, 'invalid input')}",
+                param=self._invalid_param(body),
+                raw_response=body,
+                **self._common(),
+            )
+        error = classify_status(
+            status,
+            body,
+            headers=self.headers,
+            moderation=_is_moderation,
+            **self._common(),
+        )
+        if isinstance(error, RateLimitError) and error.retry_after is None:
+            match = _RESETS_IN.search(error_message(body, ""))
+            error.retry_after = float(match.group(1)) if match else None
+        return error
+
+    def _invalid_param(self, body: Any) -> str | None:
+        """The unified name of the input field Replicate complained about, if known."""
+        match = _INVALID_INPUT_FIELD.search(error_message(body, ""))
+        if match is None:
+            return None
+        mapping = mapping_for(self.config.model)
+        for row in mapping.fields:
+            if row.target == match.group(1):
+                return "seconds" if row.source == "duration_seconds" else row.source
+        if match.group(1) in mapping.image_fields.values():
+            return "image_list"
+        return match.group(1)
+
+
+# -- reading predictions -----------------------------------------------------------------
+
+
+def _first_url(output: Any) -> str | None:
+    """The video URL in a prediction output: a string, a list, or a dict of them."""
+    if isinstance(output, str):
+        return output if output.startswith(("http://", "https://", "data:")) else None
+    if isinstance(output, list):
+        for item in output:
+            url = _first_url(item)
+            if url is not None:
+                return url
+    if isinstance(output, Mapping):
+        for key in ("video", "url", "output", *output.keys()):
+            url = _first_url(output.get(key))
+            if url is not None:
+                return url
+    return None
+
+
+def _failure(prediction: Prediction, config: VideoGenerationConfig, raw: Any) -> TarashError:
+    common: dict[str, Any] = {
+        "provider": PROVIDER,
+        "model": config.model,
+        "request_id": prediction.id,
+        "raw_response": raw,
+    }
+    if prediction.status == "canceled":
+        return GenerationFailedError(f"{PROVIDER} prediction was canceled", **common)
+    detail = str(prediction.error or "prediction failed")
+    if _MODERATION.search(detail):
+        return ContentModerationError(f"{PROVIDER} refused the content: {detail}", **common)
+    return GenerationFailedError(f"{PROVIDER} prediction failed: {detail}", **common)
+
+
+def _percent(prediction: Prediction) -> int:
+    progress = prediction.progress
+    return 0 if progress is None else max(0, min(99, int(progress.percentage * 100)))
+
+
+def _requested_seconds(config: VideoGenerationConfig, model_input: Any) -> float | None:
+    """The duration the prediction was asked for, read back from its own input."""
+    if not isinstance(model_input, Mapping):
+        return None
+    for row in mapping_for(config.model).fields:
+        if row.source == "duration_seconds" and row.target in model_input:
+            value = str(model_input[row.target]).rstrip("s")
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _check_id(config: VideoGenerationConfig, request_id: str) -> None:
+    if not _PREDICTION_ID.match(request_id):
+        raise ValidationError(
+            f"not a {PROVIDER} prediction id: {request_id!r}",
+            param="video_id",
+            provider=PROVIDER,
+            model=config.model,
+            request_id=request_id,
+        )
+
+
+class ReplicateProvider(VideoProvider):
+    """Video generation on Replicate (official models and pinned versions)."""
+
+    name = PROVIDER
+
+    async def submit_video(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> SubmittedJob:
+        model_input = build_input(config.model, request)
+        name, version = split_model(config.model)
+        exchange = _Exchange(config)
+        if version is not None:
+            pinned = version
+            prediction = await exchange.run(
+                lambda client: client.predictions.async_create(version=pinned, input=model_input)
+            )
+        else:
+            prediction = await exchange.run(
+                lambda client: client.models.predictions.async_create(model=name, input=model_input)
+            )
+        return SubmittedJob(request_id=prediction.id, raw_response=exchange.body)
+
+    async def _get(self, config: VideoGenerationConfig, request_id: str) -> tuple[Prediction, Any]:
+        _check_id(config, request_id)
+        exchange = _Exchange(config, request_id=request_id)
+        prediction = await exchange.run(lambda client: client.predictions.async_get(request_id))
+        return prediction, exchange.body
+
+    async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
+        prediction, raw = await self._get(config, request_id)
+        if prediction.status in ("failed", "canceled"):
+            return JobProgress(
+                status="failed",
+                progress=_percent(prediction),
+                error=_failure(prediction, config, raw),
+                raw_response=raw,
+            )
+        if prediction.status == "succeeded":
+            return JobProgress(status="completed", progress=100, raw_response=raw)
+        status: JobStatus = "queued" if prediction.status == "starting" else "in_progress"
+        return JobProgress(status=status, progress=_percent(prediction), raw_response=raw)
+
+    async def fetch_video(
+        self, config: VideoGenerationConfig, request_id: str
+    ) -> VideoGenerationResponse:
+        prediction, raw = await self._get(config, request_id)
+        if prediction.status in ("failed", "canceled"):
+            raise _failure(prediction, config, raw)
+        common: dict[str, Any] = {
+            "provider": PROVIDER,
+            "model": config.model,
+            "request_id": request_id,
+            "raw_response": raw,
+        }
+        if prediction.status != "succeeded":
+            raise GenerationFailedError(
+                f"{PROVIDER} prediction is still {prediction.status}", **common
+            )
+        url = _first_url(prediction.output)
+        if url is None:
+            raise GenerationFailedError(f"{PROVIDER} prediction has no video output", **common)
+        model_input = prediction.input or {}
+        content_type = mimetypes.guess_type(urlparse(url).path)[0] or "video/mp4"
+        resolution = model_input.get("resolution")
+        aspect_ratio = model_input.get("aspect_ratio")
+        return VideoGenerationResponse(
+            request_id=request_id,
+            video=url,
+            status="completed",
+            duration=_requested_seconds(config, model_input),
+            resolution=str(resolution) if resolution is not None else None,
+            aspect_ratio=str(aspect_ratio) if aspect_ratio is not None else None,
+            content_type=content_type if content_type.startswith("video/") else "video/mp4",
+            raw_response=raw,
+            provider_metadata={
+                "prediction_id": prediction.id,
+                "model": prediction.model,
+                "version": prediction.version,
+                "metrics": prediction.metrics or {},
+                "outputs": prediction.output if isinstance(prediction.output, list) else None,
+            },
+        )
+
+    async def cancel_video(self, config: VideoGenerationConfig, request_id: str) -> None:
+        _check_id(config, request_id)
+        exchange = _Exchange(config, request_id=request_id)
+        await exchange.run(lambda client: client.predictions.async_cancel(request_id))

@@ -1,0 +1,461 @@
+"""The Runway adapter against a loopback Runway API (tests/emulators/runway.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters import (
+    ContentModerationError,
+    GenerationFailedError,
+    HTTPError,
+    ImageInput,
+    PollTimeoutError,
+    ProviderAuthenticationError,
+    ProviderConnectionError,
+    RateLimitError,
+    TarashError,
+    ValidationError,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+)
+from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from adapters.media import SAMPLE_VIDEO
+from adapters.models import ProgressUpdate
+from adapters.polling import run_video_job
+from adapters.providers.runway import (
+    MODEL_MAPPINGS,
+    SHAPES,
+    RunwayProvider,
+    decode_request_id,
+    encode_request_id,
+    is_safety_code,
+    shape_for,
+)
+from tests.emulators.base import Fault
+from tests.emulators.runway import RunwayEmulator
+
+IMAGE = "https://example.com/first.png"
+LAST = "https://example.com/last.png"
+SECRET = "key_0123456789abcdefSECRET"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunwayEmulator]:
+    emulator = RunwayEmulator(job_seconds=0.2)
+    with emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulator(server: RunwayEmulator) -> RunwayEmulator:
+    server.calls.clear()
+    server.faults.clear()
+    server.jobs.clear()
+    server.next_job_outcome = "success"
+    server.job_seconds = 0.2
+    return server
+
+
+def make_config(emulator: RunwayEmulator, **overrides: Any) -> VideoGenerationConfig:
+    settings: dict[str, Any] = {
+        "provider": "runway",
+        "model": "gen4_turbo",
+        "api_key": "test-key",
+        "base_url": emulator.base_url,
+        "poll_interval": 0.05,
+        "request_timeout": 2.0,
+    }
+    settings.update(overrides)
+    return VideoGenerationConfig(**settings)
+
+
+def image_request(**fields: Any) -> VideoGenerationRequest:
+    fields.setdefault("image_list", [ImageInput(image=IMAGE, role="first_frame")])
+    return VideoGenerationRequest(prompt="a lighthouse in a storm", **fields)
+
+
+# -- 1. full cycle ----------------------------------------------------------------------
+
+
+async def test_full_cycle_image_to_video(emulator: RunwayEmulator) -> None:
+    updates: list[ProgressUpdate] = []
+    config = make_config(emulator)
+    request = image_request(duration_seconds=5, aspect_ratio="16:9", seed=7)
+
+    result = await run_video_job(RunwayProvider(), config, request, on_progress=updates.append)
+
+    assert result.status == "completed"
+    assert (result.duration, result.resolution, result.aspect_ratio) == (5.0, "720p", "16:9")
+    assert result.content_type == "video/mp4"
+    assert result.raw_response["status"] == "SUCCEEDED"
+    async with httpx.AsyncClient() as client:
+        download = await client.get(str(result.video))
+    assert download.content == SAMPLE_VIDEO.read_bytes()
+
+    (submit,) = emulator.calls_of("submit")
+    assert (submit.method, submit.path) == ("POST", "/v1/image_to_video")
+    assert submit.headers["authorization"] == "Bearer test-key"
+    assert submit.headers["x-runway-version"] == "2024-11-06"
+    assert submit.body == {
+        "model": "gen4_turbo",
+        "promptText": "a lighthouse in a storm",
+        "promptImage": IMAGE,
+        "ratio": "1280:720",
+        "duration": 5,
+        "seed": 7,
+    }
+    task_id = decode_request_id(result.request_id)[0]
+    assert all(call.path == f"/v1/tasks/{task_id}" for call in emulator.calls_of("status"))
+    assert updates[-1].status == "completed"
+    assert updates[-1].progress_percent == 100
+    assert {update.status for update in updates} <= {"queued", "in_progress", "completed"}
+
+
+async def test_full_cycle_text_to_video_veo(emulator: RunwayEmulator) -> None:
+    config = make_config(emulator, model="veo3.1")
+    request = VideoGenerationRequest(
+        prompt="a hummingbird",
+        resolution="1080p",
+        aspect_ratio="9:16",
+        duration_seconds=6,
+        generate_audio=True,
+        negative_prompt="blur",
+        seed=3,
+    )
+
+    result = await run_video_job(RunwayProvider(), config, request)
+
+    assert (result.duration, result.resolution, result.aspect_ratio) == (6.0, "1080p", "9:16")
+    (submit,) = emulator.calls_of("submit")
+    assert submit.path == "/v1/text_to_video"
+    # Runway's text_to_video schema for Veo 3.1 takes no seed, so it is left out.
+    assert submit.body == {
+        "model": "veo3.1",
+        "promptText": "a hummingbird",
+        "ratio": "1080:1920",
+        "duration": 6,
+        "audio": True,
+        "negativePrompt": "blur",
+    }
+
+
+async def test_progress_is_reported_while_running(emulator: RunwayEmulator) -> None:
+    emulator.job_seconds = 1.0
+    provider, config = RunwayProvider(), make_config(emulator)
+    job = await provider.submit_video(config, image_request())
+    assert (await provider.poll_video(config, job.request_id)).status == "queued"
+    await asyncio.sleep(0.5)
+    running = await provider.poll_video(config, job.request_id)
+    assert running.status == "in_progress"
+    assert 30 <= running.progress <= 99
+
+
+# -- 2-6. HTTP failures -----------------------------------------------------------------
+
+
+async def test_429_at_submit_is_retryable_with_retry_after(emulator: RunwayEmulator) -> None:
+    emulator.fail_next(
+        "submit",
+        Fault(status=429, headers={"Retry-After": "3"}, body={"error": "Too many requests"}),
+    )
+    with pytest.raises(RateLimitError) as caught:
+        await RunwayProvider().submit_video(make_config(emulator), image_request())
+    assert caught.value.retry_after == 3
+    assert caught.value.is_retryable
+    assert caught.value.raw_response == {"error": "Too many requests"}
+
+
+@pytest.mark.parametrize(("status", "retryable"), [(500, True), (503, True), (400, False)])
+async def test_http_status_classes(emulator: RunwayEmulator, status: int, retryable: bool) -> None:
+    emulator.fail_next("submit", Fault(status=status, body={"error": "something broke"}))
+    with pytest.raises(HTTPError) as caught:
+        await RunwayProvider().submit_video(make_config(emulator), image_request())
+    assert caught.value.status_code == status
+    assert caught.value.is_retryable is retryable
+    assert "something broke" in caught.value.message
+
+
+async def test_5xx_while_polling_is_retried_by_the_loop(emulator: RunwayEmulator) -> None:
+    emulator.fail_next("status", Fault(status=502, body={"error": "shedding load"}), times=2)
+    result = await run_video_job(RunwayProvider(), make_config(emulator), image_request())
+    assert result.status == "completed"
+
+
+async def test_hang_past_request_timeout(emulator: RunwayEmulator) -> None:
+    emulator.fail_next("submit", Fault(hang_seconds=1.5))
+    config = make_config(emulator, request_timeout=0.5)
+    with pytest.raises(ProviderConnectionError) as caught:
+        await RunwayProvider().submit_video(config, image_request())
+    assert caught.value.is_retryable
+
+
+async def test_malformed_json_is_a_retryable_502(emulator: RunwayEmulator) -> None:
+    provider, config = RunwayProvider(), make_config(emulator)
+    job = await provider.submit_video(config, image_request())
+    emulator.fail_next("status", Fault(malformed=True))
+    with pytest.raises(HTTPError) as caught:
+        await provider.poll_video(config, job.request_id)
+    assert caught.value.status_code == 502
+    assert caught.value.is_retryable
+
+
+async def test_bad_key_never_leaks(emulator: RunwayEmulator) -> None:
+    config = make_config(emulator, api_key=SECRET)
+    with pytest.raises(ProviderAuthenticationError) as caught:
+        await RunwayProvider().submit_video(config, image_request())
+    assert caught.value.status_code == 401
+    assert not caught.value.is_retryable
+    assert SECRET not in str(caught.value)
+    assert SECRET not in repr(caught.value.raw_response)
+
+
+async def test_key_from_environment(
+    emulator: RunwayEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
+    monkeypatch.setenv("RUNWAY_API_KEY", "test-key")
+    job = await RunwayProvider().submit_video(make_config(emulator, api_key=None), image_request())
+    assert job.request_id
+    monkeypatch.setenv("RUNWAYML_API_SECRET", "test-key")
+    monkeypatch.setenv("RUNWAY_API_KEY", "wrong")
+    assert await RunwayProvider().submit_video(make_config(emulator, api_key=None), image_request())
+
+
+async def test_missing_key_is_a_validation_error(
+    emulator: RunwayEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
+    monkeypatch.delenv("RUNWAY_API_KEY", raising=False)
+    with pytest.raises(ValidationError) as caught:
+        await RunwayProvider().submit_video(make_config(emulator, api_key=None), image_request())
+    assert caught.value.param == "api_key"
+    assert "RUNWAYML_API_SECRET" in caught.value.message
+    assert emulator.calls == []
+
+
+async def test_emulator_rejects_a_wrong_version_header(emulator: RunwayEmulator) -> None:
+    config = make_config(emulator, api_version="2023-01-01")
+    with pytest.raises(HTTPError) as caught:
+        await RunwayProvider().submit_video(config, image_request())
+    assert caught.value.status_code == 400
+    assert "X-Runway-Version" in caught.value.message
+    async with httpx.AsyncClient() as client:
+        missing = await client.get(
+            f"{emulator.base_url}/v1/tasks/x", headers={"Authorization": "Bearer test-key"}
+        )
+    assert missing.status_code == 400
+
+
+# -- 7-8. moderation and failed jobs ----------------------------------------------------
+
+
+async def test_moderation_failure_code(emulator: RunwayEmulator) -> None:
+    emulator.next_job_outcome = "moderation"
+    with pytest.raises(ContentModerationError) as caught:
+        await run_video_job(RunwayProvider(), make_config(emulator), image_request())
+    assert not caught.value.is_retryable
+    assert caught.value.raw_response["failureCode"] == "SAFETY.INPUT.TEXT"
+
+
+async def test_moderation_refusal_at_submit(emulator: RunwayEmulator) -> None:
+    emulator.fail_next(
+        "submit",
+        Fault(status=400, body={"error": "Prompt rejected", "failureCode": "SAFETY.INPUT.TEXT"}),
+    )
+    with pytest.raises(ContentModerationError):
+        await RunwayProvider().submit_video(make_config(emulator), image_request())
+
+
+async def test_accepted_then_failing_job(emulator: RunwayEmulator) -> None:
+    emulator.next_job_outcome = "fail"
+    with pytest.raises(GenerationFailedError) as caught:
+        await run_video_job(RunwayProvider(), make_config(emulator), image_request())
+    assert caught.value.is_retryable
+    assert "INTERNAL.BAD_OUTPUT.CODE01" in caught.value.message
+    assert caught.value.raw_response["status"] == "FAILED"
+
+
+def test_safety_codes() -> None:
+    assert is_safety_code("SAFETY.INPUT.TEXT")
+    assert is_safety_code("SAFETY.OUTPUT.VIDEO")
+    assert is_safety_code("INPUT_PREPROCESSING.SAFETY.TEXT")
+    assert not is_safety_code("INTERNAL.BAD_OUTPUT.CODE01")
+    assert not is_safety_code("INPUT_PREPROCESSING.INTERNAL")
+    assert not is_safety_code(None)
+
+
+# -- 9. requests the model cannot serve -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "request_fields", "param"),
+    [
+        ("gen4_turbo", {"duration_seconds": 12}, "seconds"),
+        ("gen4_turbo", {"resolution": "1080p"}, "resolution"),
+        ("gen4_turbo", {"image_list": []}, "input_reference"),
+        ("gen4_turbo", {"generate_audio": True}, "generate_audio"),
+        ("veo3.1", {"aspect_ratio": "1:1"}, "aspect_ratio"),
+        ("veo3.1", {"duration_seconds": 5}, "seconds"),
+        ("veo3.1", {"image_list": [ImageInput(image=LAST, role="last_frame")]}, "image_list"),
+        ("gen4.5", {"image_list": [], "aspect_ratio": "1:1"}, "aspect_ratio"),
+        ("gen4.5", {"image_list": [ImageInput(image=IMAGE, role="reference")]}, "image_list"),
+        ("veo3", {"duration_seconds": 4}, "seconds"),
+        ("seedance2", {"resolution": "1080p", "aspect_ratio": "1:1"}, "aspect_ratio"),
+    ],
+)
+async def test_impossible_requests_fail_before_any_call(
+    emulator: RunwayEmulator, model: str, request_fields: dict[str, Any], param: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await RunwayProvider().submit_video(
+            make_config(emulator, model=model), image_request(**request_fields)
+        )
+    assert caught.value.param == param
+    assert model in caught.value.message
+    assert emulator.calls == []
+
+
+# -- 10. field mappers ------------------------------------------------------------------
+
+
+def test_families_are_registered_and_found_by_longest_prefix() -> None:
+    assert get_provider_field_mapping("runway") == MODEL_MAPPINGS
+    assert lookup_mapping("runway", "veo3.1_fast") is MODEL_MAPPINGS["veo3.1_fast"]
+    assert lookup_mapping("runway", "veo3.1") is MODEL_MAPPINGS["veo3.1"]
+    assert lookup_mapping("runway", "veo3") is MODEL_MAPPINGS["veo3"]
+    assert lookup_mapping("runway", "gen4_turbo") is MODEL_MAPPINGS["gen4_turbo"]
+    assert lookup_mapping("runway", "gen4_aleph") is MODEL_MAPPINGS[""]
+    assert shape_for("veo3.1_fast") is SHAPES["veo3.1"]
+    assert shape_for("gen4.5") is SHAPES["gen4.5"]
+    assert shape_for("happyhorse_1_0") is SHAPES[""]
+
+
+@pytest.mark.parametrize(
+    ("aspect", "ratio"),
+    [("16:9", "1280:720"), ("9:16", "720:1280"), ("1:1", "960:960"), ("4:3", "1104:832"),
+     ("21:9", "1584:672")],
+)  # fmt: skip
+def test_gen4_ratios(aspect: str, ratio: str) -> None:
+    config = VideoGenerationConfig(provider="runway", model="gen4.5", api_key="k")
+    path, payload = RunwayProvider().build_request(config, image_request(aspect_ratio=aspect))
+    assert path == "/v1/image_to_video"
+    assert payload["ratio"] == ratio
+    assert payload["duration"] == 5  # gen4.5 requires one; 5 s is the default sent
+
+
+def test_veo_first_and_last_frames_become_positioned_images() -> None:
+    config = VideoGenerationConfig(provider="runway", model="veo3.1_fast", api_key="k")
+    request = image_request(
+        image_list=[
+            ImageInput(image=LAST, role="last_frame"),
+            ImageInput(image=IMAGE, role="first_frame"),
+        ],
+        seed=11,
+        generate_audio=False,
+    )
+    path, payload = RunwayProvider().build_request(config, request)
+    assert path == "/v1/image_to_video"
+    assert payload == {
+        "model": "veo3.1_fast",
+        "promptText": "a lighthouse in a storm",
+        "promptImage": [{"uri": IMAGE, "position": "first"}, {"uri": LAST, "position": "last"}],
+        "ratio": "1280:720",
+        "duration": 8,
+        "audio": False,
+        "seed": 11,
+    }
+
+
+def test_generic_family_and_extra_params() -> None:
+    config = VideoGenerationConfig(provider="runway", model="seedance2", api_key="k")
+    request = VideoGenerationRequest(
+        prompt="p",
+        duration_seconds=12,
+        aspect_ratio="9:16",
+        resolution="1080p",
+        extra_params={"contentModeration": {"publicFigureThreshold": "low"}},
+    )
+    path, payload = RunwayProvider().build_request(config, request)
+    assert path == "/v1/text_to_video"
+    assert payload == {
+        "model": "seedance2",
+        "promptText": "p",
+        "duration": 12,
+        "ratio": "1080:1920",
+        "contentModeration": {"publicFigureThreshold": "low"},
+    }
+    explicit = VideoGenerationRequest(
+        prompt="p", extra_params={"ratio": "1470:630", "promptImage": "data:image/png;"}
+    )
+    path, payload = RunwayProvider().build_request(config, explicit)
+    assert (path, payload["ratio"], payload["promptImage"]) == (
+        "/v1/image_to_video",
+        "1470:630",
+        "data:image/png;",
+    )
+
+
+def test_veo3_is_text_only_and_eight_seconds() -> None:
+    config = VideoGenerationConfig(provider="runway", model="veo3", api_key="k")
+    path, payload = RunwayProvider().build_request(config, VideoGenerationRequest(prompt="p"))
+    assert (path, payload["duration"], payload["ratio"]) == ("/v1/text_to_video", 8, "1280:720")
+    caps = MODEL_MAPPINGS["veo3"].capabilities
+    assert caps.image_roles == ()
+    assert caps.durations == (8,)
+
+
+def test_request_id_round_trip() -> None:
+    encoded = encode_request_id("9f1c", 10, "1280:720")
+    assert decode_request_id(encoded) == ("9f1c", 10, "1280:720")
+    assert decode_request_id("9f1c") == ("9f1c", None, None)
+
+
+# -- 11. cancel and statelessness -------------------------------------------------------
+
+
+async def test_cancel_hits_delete_task(emulator: RunwayEmulator) -> None:
+    emulator.job_seconds = 5
+    provider, config = RunwayProvider(), make_config(emulator)
+    job = await provider.submit_video(config, image_request())
+    await provider.cancel_video(config, job.request_id)
+    (cancel,) = emulator.calls_of("cancel")
+    task_id = decode_request_id(job.request_id)[0]
+    assert (cancel.method, cancel.path) == ("DELETE", f"/v1/tasks/{task_id}")
+    progress = await provider.poll_video(config, job.request_id)
+    assert progress.status == "failed"
+    assert isinstance(progress.error, GenerationFailedError)
+    await provider.cancel_video(config, encode_request_id("no-such-task", 5, None))  # 404: fine
+
+
+async def test_poll_timeout_cancels_the_task(emulator: RunwayEmulator) -> None:
+    emulator.job_seconds = 5
+    config = make_config(emulator, timeout=0.2)
+    with pytest.raises(PollTimeoutError):
+        await run_video_job(RunwayProvider(), config, image_request())
+    assert len(emulator.calls_of("cancel")) == 1
+
+
+async def test_a_fresh_provider_resumes_a_job(emulator: RunwayEmulator) -> None:
+    config = make_config(emulator, model="gen4.5")
+    job = await RunwayProvider().submit_video(
+        config, image_request(duration_seconds=10, aspect_ratio="21:9")
+    )
+    await asyncio.sleep(0.3)
+    restarted = RunwayProvider()
+    assert (await restarted.poll_video(config, job.request_id)).status == "completed"
+    result = await restarted.fetch_video(config, job.request_id)
+    assert (result.duration, result.aspect_ratio, result.resolution) == (10.0, "21:9", "720p")
+    assert result.video == emulator.media_url(emulator.jobs[decode_request_id(job.request_id)[0]])
+
+
+async def test_fetch_before_completion_is_refused(emulator: RunwayEmulator) -> None:
+    emulator.job_seconds = 5
+    provider, config = RunwayProvider(), make_config(emulator)
+    job = await provider.submit_video(config, image_request())
+    with pytest.raises(TarashError, match="has not finished"):
+        await provider.fetch_video(config, job.request_id)
