@@ -30,18 +30,24 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.providers.azure import AzureProvider
+from adapters.providers.fal import FalProvider
 from adapters.providers.google import GoogleProvider
 from adapters.providers.luma import LumaProvider
 from adapters.providers.minimax import MiniMaxProvider
+from adapters.providers.openai import OpenAIProvider
 from adapters.providers.replicate import ReplicateProvider
 from adapters.providers.runway import RunwayProvider
 from adapters.providers.stability import StabilityProvider
 from adapters.registry import get_provider, provider_for, register_provider, registered_providers
 
 register_provider("mock", MockProvider())
+register_provider("azure", AzureProvider())
+register_provider("fal", FalProvider())
 register_provider("google", GoogleProvider())
 register_provider("luma", LumaProvider())
 register_provider("minimax", MiniMaxProvider())
+register_provider("openai", OpenAIProvider())
 register_provider("replicate", ReplicateProvider())
 register_provider("runway", RunwayProvider())
 register_provider("stability", StabilityProvider())

@@ -193,29 +193,41 @@ class Router:
                 last_error = last_error or error
                 continue
             tries = 0
-            for deployment in candidates:
-                if tries > self.settings.num_retries or (budget is not None and made >= budget):
-                    break
-                wait, is_limit = self._unavailable_for(deployment)
-                if wait > 0:
-                    waits.append(wait)
-                    limited = limited or is_limit
-                    continue
-                if tries > 0:
-                    await asyncio.sleep(self._backoff(tries))
-                tries += 1
-                made += 1
-                try:
-                    job = await self._submit_once(deployment, request, attempts)
-                except TarashError as error:
-                    last_error = error
-                    if error.is_retryable:
+            next_alias = False
+            # Cycle through the candidates (best first) until the retries run out: another
+            # deployment when there is one, the same one again after a backoff otherwise.
+            while not next_alias and tries <= self.settings.num_retries:
+                attempted = False
+                for deployment in candidates:
+                    if tries > self.settings.num_retries or (budget is not None and made >= budget):
+                        next_alias = budget is not None and made >= budget
+                        break
+                    wait, is_limit = self._unavailable_for(deployment)
+                    if wait > 0:
+                        waits.append(wait)
+                        limited = limited or is_limit
                         continue
-                    if isinstance(error, ContentModerationError) and moderation_ok:
-                        break  # this alias opted in: go on to its fallbacks
-                    raise
-                return Submission(deployment, job, attempts)
-        if last_error is not None and not waits:
+                    if tries > 0:
+                        await asyncio.sleep(self._backoff(tries))
+                    attempted = True
+                    tries += 1
+                    made += 1
+                    try:
+                        job = await self._submit_once(deployment, request, attempts)
+                    except TarashError as error:
+                        last_error = error
+                        if error.is_retryable:
+                            continue
+                        if isinstance(error, ContentModerationError) and moderation_ok:
+                            next_alias = True  # this alias opted in: go on to its fallbacks
+                            break
+                        raise
+                    return Submission(deployment, job, attempts)
+                if not attempted:
+                    break  # everything here is cooling down or at a limit
+            if budget is not None and made >= budget:
+                break
+        if last_error is not None:
             raise last_error
         retry_after = min(waits) if waits else self.settings.cooldown.seconds
         reason = "at their rate or parallel-job limits" if limited else "cooling down"

@@ -9,8 +9,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-from adapters import registered_providers
-
 REPO = Path(__file__).resolve().parents[2]
 
 VALID = """\
@@ -93,9 +91,11 @@ def test_check_config_prints_every_issue_with_file_and_line(tmp_path: Path) -> N
     assert "OK" not in result.stdout
     lines = result.stderr.splitlines()
     assert lines[0] == f"{path}: 5 problem(s) found:"
-    assert lines[1:] == [
-        f"  {path}:4:17: model_list[0].params.provider: "
-        f"unknown provider 'sora'; expected one of: {', '.join(registered_providers())}",
+    # The list of providers is whatever the CLI's process registered (built-ins only).
+    provider_line = f"  {path}:4:17: model_list[0].params.provider: unknown provider 'sora'; "
+    assert lines[1].startswith(provider_line + "expected one of: ")
+    assert {"mock", "runway", "google"} <= set(lines[1].split(": ")[-1].split(", "))
+    assert lines[2:] == [
         f"  {path}:6:15: model_list[0].params.weight: "
         "Input should be greater than or equal to 0 (got -1)",
         f"  {path}:8:13: model_list[1].params.model: missing required field 'model'",

@@ -1,0 +1,827 @@
+"""fal model families: how the unified request becomes each fal endpoint's input.
+
+fal hosts hundreds of endpoints whose inputs differ in small, costly ways (``"8s"`` versus
+``"8"`` versus ``8``; ``image_url`` versus ``start_image_url``), so each family gets a
+table, registered under ``provider="fal"`` at import time. Lookup is by longest prefix,
+so an endpoint-specific entry (``fal-ai/veo3.1/image-to-video``) wins over its family
+(``fal-ai/veo3.1``), and any other fal model falls back to the generic entry (``""``).
+
+Facts were checked on 2026-11-25 against fal's model pages (``fal.ai/models/<id>/llms.txt``
+and ``fal.ai/docs/model-api-reference/video-generation-api/...``); each table says what
+it rests on. Where a fact could not be confirmed, the entry keeps the value from the
+project's provider map (``providers.md``) and is marked "unverified".
+
+Images use a separate, smaller table (:data:`IMAGE_FAMILIES`): fal image models share
+one queue but take ``image_size``/``aspect_ratio``/``num_images`` rather than video fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from adapters.errors import ValidationError
+from adapters.field_mappers import (
+    Capabilities,
+    DurationFormat,
+    FieldMap,
+    ModelMapping,
+    register_provider_field_mapping,
+)
+from adapters.models import ImageGenerationRequest, ImageRole
+
+PROVIDER = "fal"
+
+ALL_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
+LANDSCAPE_PORTRAIT = ("16:9", "9:16")
+SQUARE_TOO = ("16:9", "9:16", "1:1")
+
+MINIMAX_RESOLUTIONS = {"480p": "512P", "720p": "768P", "1080p": "1080P"}
+"""MiniMax names its tiers by height in capitals; 512P/768P are the nearest unified tiers."""
+PIXVERSE_RESOLUTIONS = {"480p": "540p"}
+"""PixVerse's 540p tier is the nearest to the unified 480p; other tiers keep their names."""
+
+
+def _rename(names: Mapping[str, str]) -> Callable[[Any], Any]:
+    return lambda value: names.get(value, value)
+
+
+def _frames_at_16fps(seconds: int) -> int:
+    """Wan 2.2 counts frames, not seconds: 16 fps plus the opening frame (5 s → 81)."""
+    return seconds * 16 + 1
+
+
+def family(
+    *,
+    durations: tuple[int, ...] | None,
+    duration_format: DurationFormat = "string",
+    duration_field: str | None = "duration",
+    duration_transform: Callable[[Any], Any] | None = None,
+    resolutions: tuple[str, ...] | None = None,
+    resolution_field: str | None = "resolution",
+    resolution_names: Mapping[str, str] | None = None,
+    aspect_ratios: tuple[str, ...] | None = None,
+    aspect_field: str | None = "aspect_ratio",
+    audio: bool = False,
+    audio_field: str | None = "generate_audio",
+    seed: bool = False,
+    negative_prompt: bool = False,
+    enhance_field: str | None = None,
+    images: Mapping[ImageRole, str] | None = None,
+    image_lists: frozenset[str] = frozenset(),
+    video_field: str | None = None,
+    video_required: bool = False,
+    text_to_video: bool = True,
+    price_per_second: float | None = None,
+) -> ModelMapping:
+    """One fal family as a :class:`ModelMapping`.
+
+    A ``*_field`` of None means the endpoint has no such input: the capability still
+    restricts what may be asked (a fixed 6 s model lists ``durations=(6,)``), but nothing
+    is sent. ``audio_field=None`` with ``audio=True`` is a model that always makes sound.
+    """
+    rows = [FieldMap("prompt", "prompt", required=True)]
+    if duration_field is not None:
+        rows.append(FieldMap("duration_seconds", duration_field, transform=duration_transform))
+    if resolution_field is not None:
+        rename = _rename(resolution_names) if resolution_names else None
+        rows.append(FieldMap("resolution", resolution_field, transform=rename))
+    if aspect_field is not None:
+        rows.append(FieldMap("aspect_ratio", aspect_field))
+    if audio and audio_field is not None:
+        rows.append(FieldMap("generate_audio", audio_field))
+    if seed:
+        rows.append(FieldMap("seed", "seed"))
+    if negative_prompt:
+        rows.append(FieldMap("negative_prompt", "negative_prompt"))
+    if enhance_field is not None:
+        rows.append(FieldMap("enhance_prompt", enhance_field))
+    if video_required and video_field is not None:
+        rows.append(FieldMap("video", video_field, required=True))
+    roles: tuple[ImageRole, ...] = tuple(images or {})
+    image_fields: dict[str, str] = {role: name for role, name in (images or {}).items()}
+    return ModelMapping(
+        fields=tuple(rows),
+        capabilities=Capabilities(
+            durations=durations,
+            resolutions=resolutions,
+            aspect_ratios=aspect_ratios,
+            audio=audio,
+            image_roles=roles,
+            video_input=video_field is not None,
+            text_to_video=text_to_video,
+            price_per_second=price_per_second,
+        ),
+        image_fields=image_fields,
+        list_image_fields=image_lists,
+        duration_format=duration_format,
+        video_field=None if video_required else video_field,
+    )
+
+
+def _with_fast(prefix: str, mapping: ModelMapping) -> dict[str, ModelMapping]:
+    """Veo endpoints come in pairs (``…/image-to-video`` and ``…/fast/image-to-video``)."""
+    head, _, tail = prefix.rpartition("/")
+    return {prefix: mapping, f"{head}/fast/{tail}": mapping}
+
+
+def _tiers(
+    prefix: str, tiers: tuple[str, ...], endpoint: str, mapping: ModelMapping
+) -> dict[str, ModelMapping]:
+    """The same endpoint under each tier path (``…/pro/image-to-video``, ``…/standard/…``)."""
+    return {f"{prefix}/{tier}/{endpoint}".replace("//", "/"): mapping for tier in tiers}
+
+
+# -- Google Veo ------------------------------------------------------------------------
+# fal-ai/veo3.1 llms.txt: duration "4s"/"6s"/"8s", resolution 720p/1080p/4k, aspect 16:9 or
+# 9:16, generate_audio, seed, negative_prompt; $0.40/s with audio at 720p/1080p ($0.15/s
+# on /fast).
+# image-to-video and first-last-frame-to-video add image_url / first_frame_url and
+# last_frame_url (aspect "auto" too). extend-video: video_url required, duration "7s",
+# resolution 720p. fal-ai/veo3 (mirror of fal's page): 720p/1080p, aspect 16:9, 9:16, 1:1,
+# enhance_prompt; its 4s/6s/8s durations come from providers.md (unverified).
+_VEO_COMMON: dict[str, Any] = {
+    "durations": (4, 6, 8),
+    "duration_format": "string_s",
+    "audio": True,
+    "seed": True,
+    "negative_prompt": True,
+}
+VEO3 = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p"),
+    aspect_ratios=SQUARE_TOO,
+    enhance_field="enhance_prompt",
+)
+VEO3_I2V = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+VEO31 = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p", "4k"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    price_per_second=0.40,
+)
+VEO31_FAST = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p", "4k"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    price_per_second=0.15,
+)
+VEO31_I2V = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p", "4k"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+VEO31_FLF = family(
+    **_VEO_COMMON,
+    resolutions=("720p", "1080p", "4k"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    images={"first_frame": "first_frame_url", "last_frame": "last_frame_url"},
+    text_to_video=False,
+)
+# reference-to-video: image_urls, 720p/1080p, 16:9 or 9:16 (fal's page); "8s" only is
+# unverified.
+VEO31_R2V = family(
+    durations=(8,),
+    duration_format="string_s",
+    audio=True,
+    seed=True,
+    negative_prompt=True,
+    resolutions=("720p", "1080p"),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    images={"reference": "image_urls"},
+    image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
+)
+VEO31_EXTEND = family(
+    durations=(7,),
+    duration_format="string_s",
+    audio=True,
+    seed=True,
+    negative_prompt=True,
+    resolutions=("720p",),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    video_field="video_url",
+    video_required=True,
+)
+
+# -- MiniMax / Hailuo ------------------------------------------------------------------
+# hailuo-02/standard and hailuo-2.3/standard llms.txt: duration "6" or "10" (a plain
+# string: providers.md's "6s" suffix is wrong), prompt_optimizer; the standard
+# image-to-video endpoint adds image_url, end_image_url and resolution 512P/768P
+# ($0.045/s at 768P). Pro endpoints are 1080p with no duration input (MiniMax makes 6 s
+# at 1080P). fal-ai/minimax/video-01: prompt, prompt_optimizer, image_url; its fixed 6 s
+# length is unverified.
+_MINIMAX: dict[str, Any] = {"duration_format": "string", "enhance_field": "prompt_optimizer"}
+MINIMAX_VIDEO01 = family(
+    **_MINIMAX,
+    durations=(6,),
+    duration_field=None,
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+)
+HAILUO_STANDARD = family(
+    **_MINIMAX, durations=(6, 10), resolutions=("720p",), resolution_field=None, aspect_field=None
+)
+HAILUO02_STANDARD_I2V = family(
+    **_MINIMAX,
+    durations=(6, 10),
+    resolutions=("480p", "720p"),
+    resolution_names=MINIMAX_RESOLUTIONS,
+    aspect_field=None,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    price_per_second=0.045,
+)
+HAILUO_STANDARD_I2V = family(
+    **_MINIMAX,
+    durations=(6, 10),
+    resolutions=("720p",),
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+HAILUO_PRO = family(
+    **_MINIMAX,
+    durations=(6,),
+    duration_field=None,
+    resolutions=("1080p",),
+    resolution_field=None,
+    aspect_field=None,
+)
+HAILUO_PRO_I2V = family(
+    **_MINIMAX,
+    durations=(6,),
+    duration_field=None,
+    resolutions=("1080p",),
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+
+# -- Kling -----------------------------------------------------------------------------
+# v2.6 (fal docs "Kling Video V2.6 Pro"): duration "5"/"10", generate_audio, negative_prompt;
+# text-to-video adds aspect 16:9/9:16/1:1; image-to-video takes start_image_url (required)
+# and end_image_url (providers.md's image_url/tail_image_url are out of date); $0.14/s with
+# audio. o1 (fal docs): image-to-video start_image_url/end_image_url, reference-to-video
+# image_urls + aspect 16:9/9:16/1:1, durations "3".."10" (not only 5/10 as providers.md
+# says). v3 pro text-to-video (fal docs): "3".."15", aspect, generate_audio,
+# negative_prompt; v3 image-to-video's start/end_image_url come from a third-party copy of
+# the page (unverified). o3 reference-to-video (fal docs): start/end_image_url,
+# image_urls, generate_audio, "3".."15", aspect. Older Kling (v1.x-v2.5): "5"/"10",
+# image_url; tail_image_url for the last frame is unverified.
+KLING = family(
+    durations=(5, 10),
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    negative_prompt=True,
+    images={"first_frame": "image_url", "last_frame": "tail_image_url"},
+)
+KLING26 = family(
+    durations=(5, 10),
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    audio=True,
+    negative_prompt=True,
+    price_per_second=0.14,
+)
+KLING26_I2V = family(
+    durations=(5, 10),
+    resolution_field=None,
+    aspect_field=None,
+    audio=True,
+    negative_prompt=True,
+    images={"first_frame": "start_image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    price_per_second=0.14,
+)
+_O1_SECONDS = tuple(range(3, 11))
+KLING_O1 = family(
+    durations=_O1_SECONDS,
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    images={
+        "first_frame": "start_image_url",
+        "last_frame": "end_image_url",
+        "reference": "image_urls",
+    },
+    image_lists=frozenset({"image_urls"}),
+    video_field="video_url",
+)
+KLING_O1_I2V = family(
+    durations=_O1_SECONDS,
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "start_image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+KLING_O1_R2V = family(
+    durations=_O1_SECONDS,
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    images={"reference": "image_urls"},
+    image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
+)
+_V3_SECONDS = tuple(range(3, 16))
+KLING_V3 = family(
+    durations=_V3_SECONDS,
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    audio=True,
+    negative_prompt=True,
+)
+KLING_V3_I2V = family(
+    durations=_V3_SECONDS,
+    resolution_field=None,
+    aspect_field=None,
+    audio=True,
+    negative_prompt=True,
+    images={"first_frame": "start_image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+KLING_O3 = family(
+    durations=_V3_SECONDS,
+    aspect_ratios=SQUARE_TOO,
+    resolution_field=None,
+    audio=True,
+    images={
+        "first_frame": "start_image_url",
+        "last_frame": "end_image_url",
+        "reference": "image_urls",
+    },
+    image_lists=frozenset({"image_urls"}),
+)
+
+# -- OpenAI Sora 2 ---------------------------------------------------------------------
+# fal-ai/sora-2/text-to-video llms.txt: duration an integer 4/8/12/16/20 (providers.md's
+# 4/8/12 is out of date), aspect 9:16/16:9, resolution "720p" (the /pro endpoints add
+# 1080p), always with audio; output carries video_id, which
+# fal-ai/sora-2/video-to-video/remix takes with a prompt. $0.10/s. image-to-video adds
+# image_url (required).
+_SORA: dict[str, Any] = {
+    "durations": (4, 8, 12, 16, 20),
+    "duration_format": "int",
+    "aspect_ratios": LANDSCAPE_PORTRAIT,
+    "audio": True,
+    "audio_field": None,
+}
+SORA2 = family(**_SORA, resolutions=("720p",), price_per_second=0.10)
+SORA2_PRO = family(**_SORA, resolutions=("720p", "1080p"))
+SORA2_I2V = family(
+    **_SORA,
+    resolutions=("720p",),
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+    price_per_second=0.10,
+)
+SORA2_PRO_I2V = family(
+    **_SORA, resolutions=("720p", "1080p"), images={"first_frame": "image_url"}, text_to_video=False
+)
+SORA2_REMIX = family(
+    durations=None,
+    duration_field=None,
+    resolution_field=None,
+    aspect_field=None,
+    audio=True,
+    audio_field=None,
+)
+"""Remix keeps the source's length and shape; ``video_id`` comes from the source result."""
+
+# -- Alibaba Wan -----------------------------------------------------------------------
+# wan/v2.6 (fal page): 720p/1080p, "5"/"10"/"15", aspect 16:9, 9:16, 1:1, 4:3 (and 3:4);
+# image-to-video takes image_url; reference-to-video is "5"/"10" with reference files
+# (image_urls per the flash page; unverified for the standard one). Wan 2.5 (copy of fal's
+# schema): "5"/"10", 480p/720p/1080p, 16:9/9:16/1:1, negative_prompt,
+# enable_prompt_expansion, seed. Wan 2.2 A14B llms.txt: no duration input, num_frames
+# 17..161 at 16 fps instead, 480p/580p/720p. animate (move/replace): video_url and
+# image_url both required, 480p/580p/720p, length follows the video.
+_WAN: dict[str, Any] = {
+    "seed": True,
+    "negative_prompt": True,
+    "enhance_field": "enable_prompt_expansion",
+}
+WAN26 = family(
+    **_WAN,
+    durations=(5, 10, 15),
+    resolutions=("720p", "1080p"),
+    aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+)
+WAN26_I2V = family(
+    **_WAN,
+    durations=(5, 10, 15),
+    resolutions=("720p", "1080p"),
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+WAN26_R2V = family(
+    **_WAN,
+    durations=(5, 10),
+    resolutions=("720p", "1080p"),
+    aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    images={"reference": "image_urls"},
+    image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
+)
+WAN25 = family(
+    **_WAN, durations=(5, 10), resolutions=("480p", "720p", "1080p"), aspect_ratios=SQUARE_TOO
+)
+WAN25_I2V = family(
+    **_WAN,
+    durations=(5, 10),
+    resolutions=("480p", "720p", "1080p"),
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+_WAN22: dict[str, Any] = {
+    **_WAN,
+    "durations": tuple(range(1, 11)),
+    "duration_field": "num_frames",
+    "duration_transform": _frames_at_16fps,
+    "resolutions": ("480p", "720p"),
+}
+WAN22 = family(**_WAN22, aspect_ratios=SQUARE_TOO)
+WAN22_I2V = family(
+    **_WAN22, aspect_ratios=SQUARE_TOO, images={"first_frame": "image_url"}, text_to_video=False
+)
+WAN22_V2V = family(**_WAN22, aspect_field=None, video_field="video_url", video_required=True)
+WAN22_ANIMATE = family(
+    durations=None,
+    duration_field=None,
+    resolutions=("480p", "720p"),
+    aspect_field=None,
+    seed=True,
+    images={"reference": "image_url", "first_frame": "image_url"},
+    video_field="video_url",
+    video_required=True,
+    text_to_video=False,
+)
+
+# -- ByteDance Seedance ----------------------------------------------------------------
+# seedance/v1/pro (fal docs): duration "2".."12", resolution 480p/720p/1080p, aspect 21:9,
+# 16:9, 4:3, 1:1, 3:4, 9:16, camera_fixed, seed; image-to-video adds image_url and
+# end_image_url. lite reference-to-video's reference_image_urls is from providers.md
+# (unverified). bytedance/seedance-2.0 (fal docs): duration "auto" or "4".."15",
+# 480p/720p/1080p (fast: no 1080p), aspect as above plus auto, generate_audio, seed;
+# image-to-video image_url (required) + end_image_url; reference-to-video image_urls.
+_SEEDANCE_ASPECTS = ("21:9", "16:9", "4:3", "1:1", "9:16")
+_SEEDANCE1: dict[str, Any] = {
+    "durations": tuple(range(2, 13)),
+    "resolutions": ("480p", "720p", "1080p"),
+    "aspect_ratios": _SEEDANCE_ASPECTS,
+    "seed": True,
+}
+SEEDANCE = family(**_SEEDANCE1)
+SEEDANCE_I2V = family(
+    **_SEEDANCE1,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+SEEDANCE_R2V = family(
+    **_SEEDANCE1,
+    images={"reference": "reference_image_urls"},
+    image_lists=frozenset({"reference_image_urls"}),
+    text_to_video=False,
+)
+_SEEDANCE2: dict[str, Any] = {
+    "durations": tuple(range(4, 16)),
+    "aspect_ratios": _SEEDANCE_ASPECTS,
+    "audio": True,
+    "seed": True,
+}
+SEEDANCE2 = family(**_SEEDANCE2, resolutions=("480p", "720p", "1080p"))
+SEEDANCE2_FAST = family(**_SEEDANCE2, resolutions=("480p", "720p"))
+SEEDANCE2_I2V = family(
+    **_SEEDANCE2,
+    resolutions=("480p", "720p", "1080p"),
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+SEEDANCE2_FAST_I2V = family(
+    **_SEEDANCE2,
+    resolutions=("480p", "720p"),
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+SEEDANCE2_R2V = family(
+    **_SEEDANCE2,
+    resolutions=("480p", "720p", "1080p"),
+    images={"reference": "image_urls"},
+    image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
+)
+
+# -- PixVerse --------------------------------------------------------------------------
+# v5.x (fal llms.txt of v5.6 transition and v4.x pages): resolution 360p/540p/720p/1080p,
+# aspect 16:9, 4:3, 1:1, 3:4, 9:16, negative_prompt, seed, style; image-to-video takes
+# image_url, transition first_image_url/end_image_url (from providers.md; unverified for
+# v5/v5.5). Durations: "5"/"8" for v5 and "5"/"8"/"10" for v5.5 (the v5.6 page lists
+# 5/8/10; v5's 10 s absence is unverified). The audio switch's field name is unverified,
+# so audio is not offered. swap llms.txt: video_url and image_url required, mode,
+# resolution 360p/540p/720p, length follows the video.
+_PIXVERSE: dict[str, Any] = {
+    "resolutions": ("360p", "480p", "720p", "1080p"),
+    "resolution_names": PIXVERSE_RESOLUTIONS,
+    "seed": True,
+    "negative_prompt": True,
+}
+_PIXVERSE_ASPECTS = ("16:9", "4:3", "1:1", "9:16")
+
+
+def _pixverse(version: str, durations: tuple[int, ...]) -> dict[str, ModelMapping]:
+    prefix = f"fal-ai/pixverse/{version}/"
+    return {
+        prefix: family(**_PIXVERSE, durations=durations, aspect_ratios=_PIXVERSE_ASPECTS),
+        f"{prefix}image-to-video": family(
+            **_PIXVERSE,
+            durations=durations,
+            aspect_field=None,
+            images={"first_frame": "image_url"},
+            text_to_video=False,
+        ),
+        f"{prefix}transition": family(
+            **_PIXVERSE,
+            durations=durations,
+            aspect_ratios=_PIXVERSE_ASPECTS,
+            images={"first_frame": "first_image_url", "last_frame": "end_image_url"},
+            text_to_video=False,
+        ),
+    }
+
+
+PIXVERSE_SWAP = family(
+    durations=None,
+    duration_field=None,
+    resolutions=("360p", "480p", "720p"),
+    resolution_names=PIXVERSE_RESOLUTIONS,
+    aspect_field=None,
+    seed=True,
+    images={"reference": "image_url", "first_frame": "image_url"},
+    video_field="video_url",
+    video_required=True,
+    text_to_video=False,
+)
+
+# -- Alibaba Happy Horse ---------------------------------------------------------------
+# alibaba/happy-horse/text-to-video llms.txt: duration an integer 3..15, resolution
+# 720p/1080p, aspect 16:9, 9:16, 1:1, 4:3, 3:4, seed, native audio always on ($0.28/s at
+# the default 1080p). reference-to-video takes image_urls (1..9); image-to-video's
+# image_url is unverified.
+_HAPPY_HORSE: dict[str, Any] = {
+    "durations": tuple(range(3, 16)),
+    "duration_format": "int",
+    "resolutions": ("720p", "1080p"),
+    "audio": True,
+    "audio_field": None,
+    "seed": True,
+}
+HAPPY_HORSE = family(
+    **_HAPPY_HORSE, aspect_ratios=("16:9", "9:16", "1:1", "4:3"), price_per_second=0.28
+)
+HAPPY_HORSE_I2V = family(
+    **_HAPPY_HORSE, aspect_field=None, images={"first_frame": "image_url"}, text_to_video=False
+)
+HAPPY_HORSE_R2V = family(
+    **_HAPPY_HORSE,
+    aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    images={"reference": "image_urls"},
+    image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
+)
+
+# -- Anything else on fal --------------------------------------------------------------
+GENERIC = family(
+    durations=None,
+    duration_format="int",
+    audio=True,
+    seed=True,
+    negative_prompt=True,
+    images={
+        "first_frame": "image_url",
+        "last_frame": "end_image_url",
+        "reference": "image_urls",
+        "asset": "image_urls",
+        "style": "image_urls",
+    },
+    image_lists=frozenset({"image_urls"}),
+    video_field="video_url",
+)
+"""Unknown fal models: integer duration and the names most fal endpoints use, passed as
+asked (fal's own validation answers 422 for what the model does not take)."""
+
+SORA_REMIX_ENDPOINT = "fal-ai/sora-2/video-to-video/remix"
+
+VIDEO_FAMILIES: dict[str, ModelMapping] = {
+    "": GENERIC,
+    # Veo
+    "fal-ai/veo3": VEO3,
+    **_with_fast("fal-ai/veo3/image-to-video", VEO3_I2V),
+    "fal-ai/veo3.1": VEO31,
+    "fal-ai/veo3.1/fast": VEO31_FAST,
+    **_with_fast("fal-ai/veo3.1/image-to-video", VEO31_I2V),
+    **_with_fast("fal-ai/veo3.1/first-last-frame-to-video", VEO31_FLF),
+    "fal-ai/veo3.1/reference-to-video": VEO31_R2V,
+    **_with_fast("fal-ai/veo3.1/extend-video", VEO31_EXTEND),
+    # MiniMax / Hailuo
+    "fal-ai/minimax": MINIMAX_VIDEO01,
+    "fal-ai/minimax/hailuo-02/standard": HAILUO_STANDARD,
+    "fal-ai/minimax/hailuo-02/standard/image-to-video": HAILUO02_STANDARD_I2V,
+    "fal-ai/minimax/hailuo-02/pro": HAILUO_PRO,
+    "fal-ai/minimax/hailuo-02/pro/image-to-video": HAILUO_PRO_I2V,
+    "fal-ai/minimax/hailuo-2.3/standard": HAILUO_STANDARD,
+    "fal-ai/minimax/hailuo-2.3/standard/image-to-video": HAILUO_STANDARD_I2V,
+    "fal-ai/minimax/hailuo-2.3/pro": HAILUO_PRO,
+    "fal-ai/minimax/hailuo-2.3/pro/image-to-video": HAILUO_PRO_I2V,
+    "fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video": HAILUO_STANDARD_I2V,
+    "fal-ai/minimax/hailuo-2.3-fast/pro/image-to-video": HAILUO_PRO_I2V,
+    # Kling
+    "fal-ai/kling-video": KLING,
+    "fal-ai/kling-video/v2.6": KLING26,
+    **_tiers("fal-ai/kling-video/v2.6", ("pro", "standard"), "image-to-video", KLING26_I2V),
+    "fal-ai/kling-video/o1": KLING_O1,
+    **_tiers("fal-ai/kling-video/o1", ("", "pro", "standard"), "image-to-video", KLING_O1_I2V),
+    **_tiers("fal-ai/kling-video/o1", ("", "pro", "standard"), "reference-to-video", KLING_O1_R2V),
+    "fal-ai/kling-video/v3": KLING_V3,
+    **_tiers("fal-ai/kling-video/v3", ("pro", "standard"), "image-to-video", KLING_V3_I2V),
+    "fal-ai/kling-video/o3": KLING_O3,
+    # Sora 2
+    "fal-ai/sora-2": SORA2,
+    "fal-ai/sora-2/text-to-video/pro": SORA2_PRO,
+    "fal-ai/sora-2/image-to-video": SORA2_I2V,
+    "fal-ai/sora-2/image-to-video/pro": SORA2_PRO_I2V,
+    SORA_REMIX_ENDPOINT: SORA2_REMIX,
+    # Wan
+    "wan/v2.6/": WAN26,
+    "wan/v2.6/image-to-video": WAN26_I2V,
+    "wan/v2.6/reference-to-video": WAN26_R2V,
+    "fal-ai/wan-25-preview/": WAN25,
+    "fal-ai/wan-25-preview/image-to-video": WAN25_I2V,
+    "fal-ai/wan/v2.2-a14b/": WAN22,
+    "fal-ai/wan/v2.2-a14b/image-to-video": WAN22_I2V,
+    "fal-ai/wan/v2.2-a14b/video-to-video": WAN22_V2V,
+    "fal-ai/wan/v2.2-14b/animate/": WAN22_ANIMATE,
+    # Seedance
+    "fal-ai/bytedance/seedance": SEEDANCE,
+    **_tiers(
+        "fal-ai/bytedance/seedance/v1", ("pro", "pro/fast", "lite"), "image-to-video", SEEDANCE_I2V
+    ),
+    "fal-ai/bytedance/seedance/v1/lite/reference-to-video": SEEDANCE_R2V,
+    "bytedance/seedance-2.0": SEEDANCE2,
+    "bytedance/seedance-2.0/fast": SEEDANCE2_FAST,
+    "bytedance/seedance-2.0/image-to-video": SEEDANCE2_I2V,
+    "bytedance/seedance-2.0/fast/image-to-video": SEEDANCE2_FAST_I2V,
+    "bytedance/seedance-2.0/reference-to-video": SEEDANCE2_R2V,
+    "bytedance/seedance-2.0/fast/reference-to-video": SEEDANCE2_R2V,
+    # PixVerse
+    **_pixverse("v5", (5, 8)),
+    **_pixverse("v5.5", (5, 8, 10)),
+    "fal-ai/pixverse/swap": PIXVERSE_SWAP,
+    # Happy Horse
+    "alibaba/happy-horse/": HAPPY_HORSE,
+    "alibaba/happy-horse/image-to-video": HAPPY_HORSE_I2V,
+    "alibaba/happy-horse/reference-to-video": HAPPY_HORSE_R2V,
+}
+
+register_provider_field_mapping(PROVIDER, VIDEO_FAMILIES)
+
+
+# -- Images ----------------------------------------------------------------------------
+
+FLUX_SIZES = {
+    "1:1": "square_hd",
+    "4:3": "landscape_4_3",
+    "16:9": "landscape_16_9",
+    "9:16": "portrait_16_9",
+}
+"""Flux's ``image_size`` presets for the unified aspect ratios (fal's flux pages)."""
+
+_SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX\u00d7]\s*(\d{2,5})\s*$")
+
+
+@dataclass(frozen=True)
+class ImageFamily:
+    """How a fal image model takes size, count and references.
+
+    ``size_style``: ``"image_size"`` takes a preset or ``{width, height}`` (flux, seedream,
+    recraft); ``"aspect_ratio"`` takes the ratio string (nano-banana, imagen).
+    """
+
+    size_style: Literal["image_size", "aspect_ratio"]
+    presets: Mapping[str, str] | None = None
+    count_field: str | None = "num_images"
+    negative_prompt: bool = True
+    style_field: str | None = None
+    image_field: str | None = "image_urls"
+
+
+IMAGE_FAMILIES: dict[str, ImageFamily] = {
+    # flux, flux-pro, flux-2, flux-lora, flux-kontext: image_size presets or
+    # {width, height}, num_images, seed; no negative prompt.
+    "fal-ai/flux": ImageFamily("image_size", presets=FLUX_SIZES, negative_prompt=False),
+    # nano-banana: aspect_ratio and num_images; edits take image_urls (unverified).
+    "fal-ai/nano-banana": ImageFamily("aspect_ratio", negative_prompt=False),
+    # recraft v3: image_size presets and a style (unverified).
+    "fal-ai/recraft": ImageFamily(
+        "image_size", presets=FLUX_SIZES, negative_prompt=False, style_field="style"
+    ),
+    "": ImageFamily("image_size", presets=FLUX_SIZES),
+}
+
+
+def image_family_for(model: str) -> ImageFamily:
+    """The longest-prefix image family for ``model`` (the generic one if none match)."""
+    best = max((prefix for prefix in IMAGE_FAMILIES if model.startswith(prefix)), key=len)
+    return IMAGE_FAMILIES[best]
+
+
+def _image_size(family: ImageFamily, request: ImageGenerationRequest, model: str) -> Any:
+    if request.size:
+        match = _SIZE.match(request.size)
+        if match is None:
+            raise ValidationError(
+                f"size must look like 1024x768, not {request.size!r}",
+                param="size",
+                provider=PROVIDER,
+                model=model,
+            )
+        width, height = int(match.group(1)), int(match.group(2))
+        if family.size_style == "image_size":
+            return {"width": width, "height": height}
+        raise ValidationError(
+            f"{model} takes an aspect_ratio, not a pixel size",
+            param="size",
+            provider=PROVIDER,
+            model=model,
+        )
+    if request.aspect_ratio is None:
+        return None
+    if family.size_style == "aspect_ratio":
+        return request.aspect_ratio
+    presets = family.presets or {}
+    if request.aspect_ratio not in presets:
+        raise ValidationError(
+            f"{model} does not support aspect ratio {request.aspect_ratio}; "
+            f"allowed: {', '.join(presets)}",
+            param="aspect_ratio",
+            provider=PROVIDER,
+            model=model,
+        )
+    return presets[request.aspect_ratio]
+
+
+def build_image_payload(request: ImageGenerationRequest, *, model: str) -> dict[str, Any]:
+    """The fal input for an image request; impossible asks raise ValidationError first."""
+    family = image_family_for(model)
+    payload: dict[str, Any] = {"prompt": request.prompt}
+    size = _image_size(family, request, model)
+    if size is not None:
+        payload[family.size_style] = size
+    if request.n != 1:
+        if family.count_field is None:
+            raise ValidationError(
+                f"{model} makes one image per request",
+                param="n",
+                provider=PROVIDER,
+                model=model,
+            )
+        payload[family.count_field] = request.n
+    if request.seed is not None:
+        payload["seed"] = request.seed
+    if request.negative_prompt is not None:
+        if not family.negative_prompt:
+            raise ValidationError(
+                f"{model} does not take a negative prompt",
+                param="negative_prompt",
+                provider=PROVIDER,
+                model=model,
+            )
+        payload["negative_prompt"] = request.negative_prompt
+    if request.style is not None and family.style_field is not None:
+        payload[family.style_field] = request.style
+    if request.image_list:
+        if family.image_field is None:
+            raise ValidationError(
+                f"{model} does not take input images",
+                param="image_list",
+                provider=PROVIDER,
+                model=model,
+            )
+        payload[family.image_field] = [image.image for image in request.image_list]
+    if request.mask_image is not None:
+        payload["mask_url"] = request.mask_image
+    payload.update(request.extra_params)
+    return payload

@@ -1,0 +1,834 @@
+"""Any upstream that speaks the OpenAI videos API, through the official ``openai`` SDK.
+
+OpenAI's own Sora API closed on 2026-09-24, so ``provider: openai`` means *any* server
+speaking that API (another gateway, a self-hosted model server, Azure's v1 surface):
+``base_url`` says where it lives. The SDK's own retries are off (``max_retries=0``):
+retrying and falling back is the router's job, and it needs every failure classified,
+which :meth:`OpenAIProvider._call` does for every SDK call.
+
+The request id is the upstream's video id, so a restarted gateway polls the same job
+with nothing but the config. Result bytes need the upstream's credentials, so
+``fetch_video`` returns the upstream content URL and :meth:`download_headers` supplies
+the auth header for exactly that origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+import math
+import os
+import re
+import secrets
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar, cast
+from urllib.parse import quote, urlencode, urlsplit
+
+import openai
+from openai import AsyncOpenAI
+
+from adapters.base import ImageProvider, VideoProvider
+from adapters.errors import (
+    ContentModerationError,
+    GenerationFailedError,
+    HTTPError,
+    ProviderConnectionError,
+    TarashError,
+    ValidationError,
+)
+from adapters.field_mappers import (
+    Capabilities,
+    FieldMap,
+    ModelMapping,
+    build_payload,
+    lookup_mapping,
+    register_provider_field_mapping,
+)
+from adapters.http import classify_status
+from adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
+    JobProgress,
+    JobStatus,
+    ProviderSettings,
+    SubmittedJob,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
+
+# Every ``client.videos`` method carries a deprecation note because OpenAI's own Sora
+# API closed; keeping that API alive is this provider's purpose, so the note is noise.
+warnings.filterwarnings("ignore", message="The Sora API", category=DeprecationWarning)
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+# -- sizes -------------------------------------------------------------------------------
+
+SizeTable = Mapping[tuple[str, str], str]
+"""(resolution, aspect ratio) → ``WIDTHxHEIGHT`` for a model family."""
+
+SORA_2_SIZES: SizeTable = {("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"}
+SORA_2_PRO_SIZES: SizeTable = {
+    **SORA_2_SIZES,
+    # The pro model's larger sizes; their short side (1024) is nearest the 1080p tier,
+    # which is also how the gateway's own API reads ``size=1792x1024``.
+    ("1080p", "16:9"): "1792x1024",
+    ("1080p", "9:16"): "1024x1792",
+}
+DEFAULT_RESOLUTION = "720p"
+DEFAULT_ASPECT_RATIO = "9:16"
+"""OpenAI's default size is 720x1280: used to fill in whichever half the caller omitted."""
+
+_SHORT_SIDES = {"360p": 360, "480p": 480, "720p": 720, "1080p": 1080, "4k": 2160}
+_RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
+_SIZE_PATTERN = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
+
+
+def formula_size(resolution: str, aspect_ratio: str) -> str:
+    """A ``WIDTHxHEIGHT`` for upstreams without a size table (even sides)."""
+    short = _SHORT_SIDES[resolution]
+    ratio = _RATIOS[aspect_ratio]
+    long = 2 * round(short * max(ratio, 1 / ratio) / 2)
+    return f"{long}x{short}" if ratio >= 1 else f"{short}x{long}"
+
+
+def describe_size(size: str | None) -> tuple[str | None, str | None]:
+    """``"1280x720"`` → (``"720p"``, ``"16:9"``); None where it does not fit a tier."""
+    match = _SIZE_PATTERN.match(size or "")
+    if match is None:
+        return None, None
+    width, height = int(match.group(1)), int(match.group(2))
+    if width <= 0 or height <= 0:
+        return None, None
+    short = min(width, height)
+    resolution = min(_SHORT_SIDES, key=lambda label: abs(_SHORT_SIDES[label] - short))
+    ratio = width / height
+    aspect = min(_RATIOS, key=lambda name: abs(math.log(_RATIOS[name] / ratio)))
+    if abs(math.log(_RATIOS[aspect] / ratio)) > 0.05:
+        return resolution, None
+    return resolution, aspect
+
+
+# -- field mappers -------------------------------------------------------------------------
+
+_PROMPT = FieldMap("prompt", "prompt", required=True)
+_SECONDS = FieldMap("duration_seconds", "seconds")
+
+
+def sora_mapping(resolutions: tuple[str, ...], price_per_second: float) -> ModelMapping:
+    """A Sora 2 family: 4/8/12 s sent as strings, portrait or landscape, audio always on,
+    and one optional first-frame image (``input_reference``)."""
+    return ModelMapping(
+        fields=(_PROMPT, _SECONDS),
+        capabilities=Capabilities(
+            durations=(4, 8, 12),
+            resolutions=resolutions,
+            aspect_ratios=("16:9", "9:16"),
+            audio=True,
+            image_roles=("first_frame",),
+            price_per_second=price_per_second,
+        ),
+        image_fields={"first_frame": "input_reference"},
+        duration_format="string",
+    )
+
+
+SORA_2 = sora_mapping(("720p",), 0.10)
+SORA_2_PRO = sora_mapping(("720p", "1080p"), 0.30)
+GENERIC = ModelMapping(
+    # An unknown upstream (another gateway, a self-hosted server): the OpenAI fields plus
+    # the unified extras the gateway's own API accepts, sent only when the caller set them.
+    fields=(
+        _PROMPT,
+        _SECONDS,
+        FieldMap("negative_prompt", "negative_prompt"),
+        FieldMap("seed", "seed"),
+        FieldMap("generate_audio", "generate_audio"),
+        FieldMap("enhance_prompt", "enhance_prompt"),
+    ),
+    capabilities=Capabilities(audio=True, image_roles=("first_frame",)),
+    image_fields={"first_frame": "input_reference"},
+    duration_format="string",
+)
+
+OPENAI_MAPPINGS: dict[str, ModelMapping] = {
+    "sora-2": SORA_2,
+    "sora-2-pro": SORA_2_PRO,
+    "": GENERIC,
+}
+OPENAI_SIZES: dict[str, SizeTable] = {"sora-2": SORA_2_SIZES, "sora-2-pro": SORA_2_PRO_SIZES}
+
+register_provider_field_mapping("openai", OPENAI_MAPPINGS)
+
+
+def longest_prefix(table: Mapping[str, T], model: str) -> T | None:
+    """The entry whose key is the longest prefix of ``model`` (the mappers' rule)."""
+    matches = [prefix for prefix in table if model.startswith(prefix)]
+    return table[max(matches, key=len)] if matches else None
+
+
+# -- images ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageFamily:
+    """What an image model accepts; ``None`` means "not restricted here"."""
+
+    sizes: tuple[str, ...] | None
+    aspect_sizes: Mapping[str, str]
+    qualities: tuple[str, ...] | None
+    styles: tuple[str, ...] | None
+    max_n: int = 10
+    content_type: str = "image/png"
+
+
+_GPT_IMAGE_QUALITIES = ("low", "medium", "high", "auto")
+GPT_IMAGE_STANDARD = ImageFamily(
+    sizes=("1024x1024", "1536x1024", "1024x1536", "auto"),
+    aspect_sizes={"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024", "9:16": "1024x1536"},
+    qualities=_GPT_IMAGE_QUALITIES,
+    styles=(),
+)
+GPT_IMAGE_FREE_SIZE = ImageFamily(
+    # Arbitrary WIDTHxHEIGHT (sides divisible by 16, aspect between 1:3 and 3:1).
+    sizes=None,
+    aspect_sizes={
+        "1:1": "1024x1024",
+        "16:9": "1536x864",
+        "9:16": "864x1536",
+        "4:3": "1024x768",
+        "21:9": "1792x768",
+    },
+    qualities=(*_GPT_IMAGE_QUALITIES, "xhigh", "max"),
+    styles=(),
+)
+DALL_E_3 = ImageFamily(
+    sizes=("1024x1024", "1792x1024", "1024x1792"),
+    aspect_sizes={"1:1": "1024x1024", "16:9": "1792x1024", "9:16": "1024x1792"},
+    qualities=("standard", "hd"),
+    styles=("vivid", "natural"),
+    max_n=1,
+)
+DALL_E_2 = ImageFamily(
+    sizes=("256x256", "512x512", "1024x1024"),
+    aspect_sizes={"1:1": "1024x1024"},
+    qualities=("standard",),
+    styles=(),
+)
+GENERIC_IMAGES = ImageFamily(
+    sizes=None,
+    aspect_sizes={"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024", "9:16": "1024x1536"},
+    qualities=None,
+    styles=None,
+)
+IMAGE_FAMILIES: dict[str, ImageFamily] = {
+    "gpt-image-1": GPT_IMAGE_STANDARD,
+    "gpt-image-2": GPT_IMAGE_FREE_SIZE,
+    "gpt-image-2.6": GPT_IMAGE_STANDARD,
+    "chatgpt-image": GPT_IMAGE_STANDARD,
+    "dall-e-3": DALL_E_3,
+    "dall-e-2": DALL_E_2,
+    "": GENERIC_IMAGES,
+}
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+_MODERATION_CODES = (
+    "moderation",
+    "content_policy",
+    "content_filter",
+    "responsibleaipolicyviolation",
+    "safety",
+)
+_MODERATION_PHRASES = ("moderation", "content policy", "safety system", "content filter")
+
+
+def _error_part(body: Any) -> dict[str, Any]:
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            return inner
+    return {}
+
+
+def is_moderation(status: int, body: Any) -> bool:
+    """A 4xx whose error code/type (or Azure's ``inner_error``) names a content refusal."""
+    if status >= 500 or status in (401, 429):
+        return False
+    error = _error_part(body)
+    codes = [error.get("code"), error.get("type")]
+    inner = error.get("inner_error") or error.get("innererror")
+    if isinstance(inner, dict):
+        codes.append(inner.get("code"))
+    if any(
+        isinstance(code, str) and any(mark in code.lower() for mark in _MODERATION_CODES)
+        for code in codes
+    ):
+        return True
+    message = error.get("message")
+    return isinstance(message, str) and any(
+        phrase in message.lower() for phrase in _MODERATION_PHRASES
+    )
+
+
+def scrub(value: Any, secret: str) -> Any:
+    """``value`` with every occurrence of ``secret`` masked (upstreams may echo keys)."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {key: scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item, secret) for item in value]
+    return value
+
+
+def _status_body(exc: openai.APIStatusError) -> Any:
+    """The whole error body as sent (the SDK keeps only its ``error`` part)."""
+    try:
+        text = exc.response.text
+    except Exception:  # the body was not read: fall back to what the SDK kept
+        return exc.body
+    try:
+        return json.loads(text) if text else exc.body
+    except ValueError:
+        return text[:2000]
+
+
+# -- input images ------------------------------------------------------------------------------
+
+_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+
+
+def sniff_image_type(data: bytes) -> str:
+    """The MIME type from an image's first bytes (JPEG when unsure)."""
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    return "image/jpeg"
+
+
+def decode_image(value: str) -> tuple[bytes, str] | None:
+    """(bytes, MIME type) of a ``data:`` URL or raw base64 image; None if it is neither."""
+    match = _DATA_URL.match(value)
+    text = match.group("data") if match else value
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not data:
+        return None
+    mime = match.group("mime") if match and match.group("mime") else sniff_image_type(data)
+    return data, mime
+
+
+def input_reference(value: str, *, provider: str, model: str) -> Any:
+    """What the SDK sends as ``input_reference``: a URL as ``{image_url}`` (the upstream
+    fetches it; the gateway does not fetch user URLs), inline data as a file upload."""
+    if value.startswith(("http://", "https://")):
+        return {"image_url": value}
+    decoded = decode_image(value)
+    if decoded is None:
+        raise ValidationError(
+            "input_reference must be an http(s) URL, a data: URL or base64 image data",
+            param="input_reference",
+            provider=provider,
+            model=model,
+        )
+    data, mime = decoded
+    return (f"input_reference.{_EXTENSIONS.get(mime, 'img')}", data, mime)
+
+
+# -- the client cache ------------------------------------------------------------------------
+
+
+class ClientCache:
+    """One ``AsyncOpenAI`` per (credentials, base URL, extra headers/query) and event loop.
+
+    The SDK's connection pool belongs to the loop it was first used on, so a client is
+    never shared across loops; clients of closed loops are dropped.
+    """
+
+    def __init__(self) -> None:
+        self._loops: dict[int, tuple[asyncio.AbstractEventLoop, dict[tuple[Any, ...], Any]]] = {}
+
+    def get(self, key: tuple[Any, ...], factory: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        entry = self._loops.get(id(loop))
+        if entry is None or entry[0] is not loop:
+            for loop_id, (other, _clients) in list(self._loops.items()):
+                if other.is_closed():
+                    del self._loops[loop_id]
+            entry = (loop, {})
+            self._loops[id(loop)] = entry
+        clients = entry[1]
+        if key not in clients:
+            clients[key] = factory()
+        return cast(T, clients[key])
+
+    async def aclose(self) -> None:
+        entry = self._loops.pop(id(asyncio.get_running_loop()), None)
+        for client in entry[1].values() if entry is not None else ():
+            await client.close()
+
+
+def http_client() -> openai.DefaultAsyncHttpxClient:
+    """The SDK's default HTTP client, passed explicitly: the SDK's implicit one closes
+    itself on garbage collection by scheduling a task on whatever loop is running then,
+    which fails noisily for a client whose own loop has already closed."""
+    return openai.DefaultAsyncHttpxClient()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+# -- the provider ------------------------------------------------------------------------------
+
+
+class OpenAIProvider(VideoProvider, ImageProvider):
+    """Videos and images from any OpenAI-API upstream, via ``openai.AsyncOpenAI``."""
+
+    name = "openai"
+    env_key: ClassVar[str] = "OPENAI_API_KEY"
+    auth_scheme: ClassVar[str] = "bearer"
+
+    def __init__(self) -> None:
+        self._clients = ClientCache()
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def api_key(self, config: ProviderSettings) -> str:
+        """The key from the config, else the provider's standard environment variable."""
+        key = config.api_key.get_secret_value() if config.api_key is not None else ""
+        key = key or os.environ.get(self.env_key, "")
+        if not key:
+            raise ValidationError(
+                f"no API key for {self.name}: set api_key or {self.env_key}",
+                param="api_key",
+                provider=self.name,
+                model=config.model,
+            )
+        return key
+
+    def base_url(self, config: ProviderSettings) -> str:
+        """The API root (ending in ``/v1`` by convention); a bare host gets ``/v1``."""
+        url = (config.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        return url if urlsplit(url).path else f"{url}/v1"
+
+    def default_query(self, config: ProviderSettings) -> dict[str, str]:
+        """Query parameters every call carries, set on the client (Azure: ``api-version``)."""
+        return {}
+
+    def auth_headers(self, config: ProviderSettings) -> dict[str, str]:
+        """The credentials header for this upstream (used for downloads)."""
+        return {"Authorization": f"Bearer {self.api_key(config)}"}
+
+    def new_client(self, config: ProviderSettings, key: str, base_url: str) -> AsyncOpenAI:
+        return AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0, http_client=http_client())
+
+    async def aclose(self) -> None:
+        """Close the clients this event loop uses (e.g. at application shutdown)."""
+        await self._clients.aclose()
+
+    def client(self, config: ProviderSettings) -> AsyncOpenAI:
+        key = self.api_key(config)
+        base_url = self.base_url(config)
+        cache_key = (
+            type(self).__name__,
+            hashlib.sha256(key.encode()).hexdigest(),
+            base_url,
+            tuple(sorted(self.default_query(config).items())),
+        )
+        return self._clients.get(cache_key, lambda: self.new_client(config, key, base_url))
+
+    def mapping(self, config: ProviderSettings) -> ModelMapping:
+        mapping = lookup_mapping(self.name, config.model)
+        return mapping if mapping is not None else GENERIC
+
+    def size_table(self, config: ProviderSettings) -> SizeTable | None:
+        return longest_prefix(OPENAI_SIZES, config.model)
+
+    # -- the one classification path -----------------------------------------------------
+
+    async def _call(
+        self,
+        config: ProviderSettings,
+        operation: Callable[[AsyncOpenAI], Awaitable[T]],
+        *,
+        request_id: str | None = None,
+    ) -> T:
+        """Run one SDK call; whatever goes wrong comes out as a classified TarashError."""
+        client = self.client(config)
+        try:
+            return await operation(client)
+        except TarashError:
+            raise
+        except Exception as exc:
+            raise self.classify(exc, config, request_id) from None
+
+    def classify(
+        self, exc: Exception, config: ProviderSettings, request_id: str | None
+    ) -> TarashError:
+        common: dict[str, Any] = {
+            "provider": self.name,
+            "model": config.model,
+            "request_id": request_id,
+        }
+        secret = self.api_key(config)
+        if isinstance(exc, openai.APITimeoutError):
+            return ProviderConnectionError(
+                f"{self.name} did not answer within {config.request_timeout:g}s", **common
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            cause = type(exc.__cause__).__name__ if exc.__cause__ is not None else "no answer"
+            return ProviderConnectionError(f"could not reach {self.name}: {cause}", **common)
+        if isinstance(exc, openai.APIStatusError):
+            return classify_status(
+                exc.status_code,
+                scrub(_status_body(exc), secret),
+                provider=self.name,
+                model=config.model,
+                headers=dict(exc.response.headers),
+                request_id=request_id,
+                moderation=is_moderation,
+            )
+        if isinstance(exc, json.JSONDecodeError | openai.APIResponseValidationError):
+            raw = exc.doc if isinstance(exc, json.JSONDecodeError) else exc.body
+            return HTTPError(
+                f"{self.name} answered with malformed JSON",
+                status_code=502,
+                raw_response=scrub(raw[:2000] if isinstance(raw, str) else raw, secret),
+                **common,
+            )
+        # Anything else the SDK raised (or a bug in its answer handling) is an upstream
+        # answer we could not use: retryable, like a bad gateway.
+        return HTTPError(
+            f"unexpected {type(exc).__name__} calling {self.name}", status_code=502, **common
+        )
+
+    def _job_error(self, config: ProviderSettings, video_id: str, raw: Any) -> TarashError:
+        error = raw.get("error") if isinstance(raw, dict) else None
+        error = error if isinstance(error, dict) else {}
+        code = str(error.get("code") or "generation_failed")
+        message = str(error.get("message") or "the upstream reported a failed generation")
+        common: dict[str, Any] = {
+            "provider": self.name,
+            "model": config.model,
+            "request_id": video_id,
+            "raw_response": raw,
+        }
+        text = f"{self.name} job {video_id} failed ({code}): {message}"
+        if is_moderation(400, {"error": error}):
+            return ContentModerationError(text, **common)
+        return GenerationFailedError(text, **common)
+
+    # -- videos ---------------------------------------------------------------------------
+
+    def build_create(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> dict[str, Any]:
+        """The ``videos.create`` input: validated and mapped before any network call."""
+        payload = build_payload(
+            self.mapping(config), request, provider=self.name, model=config.model
+        )
+        if request.number_of_videos != 1:
+            raise ValidationError(
+                f"{config.model} makes one video per request",
+                param="n",
+                provider=self.name,
+                model=config.model,
+            )
+        if "size" not in request.extra_params:
+            size = self._size(config, request)
+            if size is not None:
+                payload["size"] = size
+        reference = payload.get("input_reference")
+        if isinstance(reference, str):
+            payload["input_reference"] = input_reference(
+                reference, provider=self.name, model=config.model
+            )
+        payload["model"] = config.model
+        return payload
+
+    def _size(self, config: VideoGenerationConfig, request: VideoGenerationRequest) -> str | None:
+        if request.resolution is None and request.aspect_ratio is None:
+            return None  # the upstream's default
+        resolution = request.resolution or DEFAULT_RESOLUTION
+        aspect = request.aspect_ratio or DEFAULT_ASPECT_RATIO
+        table = self.size_table(config)
+        if table is None:
+            return formula_size(resolution, aspect)
+        size = table.get((resolution, aspect))
+        if size is None:
+            allowed = ", ".join(f"{v} ({r} {a})" for (r, a), v in table.items())
+            raise ValidationError(
+                f"{config.model} has no {resolution} {aspect} size; allowed: {allowed}",
+                param="size",
+                provider=self.name,
+                model=config.model,
+            )
+        return size
+
+    async def submit_video(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> SubmittedJob:
+        payload = self.build_create(config, request)
+        named: dict[str, Any] = {
+            key: payload.pop(key)
+            for key in ("prompt", "model", "seconds", "size")
+            if key in payload
+        }
+        if isinstance(payload.get("input_reference"), tuple):
+            # A file goes through the SDK's upload handling; an ``{image_url}`` reference
+            # stays in the body (this SDK's create() accepts only files for the argument),
+            # where it is sent as the form field ``input_reference[image_url]``.
+            named["input_reference"] = payload.pop("input_reference")
+        video = await self._call(
+            config,
+            lambda client: client.videos.create(
+                **cast(Any, named),
+                extra_body=payload or None,
+                timeout=config.request_timeout,
+            ),
+        )
+        return SubmittedJob(request_id=video.id, raw_response=video.to_dict())
+
+    async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
+        video = await self._retrieve(config, request_id)
+        raw = video.to_dict()
+        status = str(raw.get("status") or "")
+        progress = max(0, min(100, int(raw.get("progress") or 0)))
+        if status == "completed":
+            return JobProgress(status="completed", progress=100, raw_response=raw)
+        if status in ("queued", "in_progress"):
+            return JobProgress(status=cast(JobStatus, status), progress=progress, raw_response=raw)
+        if status != "failed":  # e.g. "cancelled", or a status this adapter does not know
+            raw = {**raw, "error": raw.get("error") or {"code": status or "unknown_status"}}
+        return JobProgress(
+            status="failed",
+            progress=progress,
+            error=self._job_error(config, request_id, raw),
+            raw_response=raw,
+        )
+
+    async def _retrieve(self, config: ProviderSettings, video_id: str) -> Any:
+        return await self._call(
+            config,
+            lambda client: client.videos.retrieve(
+                video_id,
+                timeout=config.request_timeout,
+            ),
+            request_id=video_id,
+        )
+
+    def content_url(self, config: ProviderSettings, video_id: str, variant: str = "video") -> str:
+        """Where the upstream serves a finished video's bytes (auth required)."""
+        query = dict(self.default_query(config))
+        if variant != "video":
+            query["variant"] = variant
+        url = f"{self.base_url(config)}/videos/{quote(video_id, safe='')}/content"
+        return f"{url}?{urlencode(query)}" if query else url
+
+    async def fetch_video(
+        self, config: VideoGenerationConfig, request_id: str
+    ) -> VideoGenerationResponse:
+        video = await self._retrieve(config, request_id)
+        raw = video.to_dict()
+        if raw.get("status") != "completed":
+            progress = await self.poll_video(config, request_id)
+            if isinstance(progress.error, TarashError):
+                raise progress.error
+            raise GenerationFailedError(
+                f"{self.name} job {request_id} is not finished (status {raw.get('status')!r})",
+                provider=self.name,
+                model=config.model,
+                request_id=request_id,
+                raw_response=raw,
+            )
+        size = raw.get("size")
+        resolution, aspect = describe_size(size if isinstance(size, str) else None)
+        url = self.content_url(config, request_id)
+        return VideoGenerationResponse(
+            request_id=request_id,
+            video=url,
+            thumbnail=self.content_url(config, request_id, "thumbnail"),
+            status="completed",
+            duration=_seconds(raw.get("seconds")),
+            resolution=resolution,
+            aspect_ratio=aspect,
+            content_type="video/mp4",
+            raw_response=raw,
+            provider_metadata={
+                "auth": self.auth_scheme,
+                "upstream_id": request_id,
+                "content_url": url,
+                "size": size,
+                "expires_at": raw.get("expires_at"),
+                "remixed_from_video_id": raw.get("remixed_from_video_id"),
+            },
+        )
+
+    def download_headers(self, config: VideoGenerationConfig, location: str) -> dict[str, str]:
+        """The upstream's credentials, only for URLs on the upstream's own origin."""
+        if _origin(location) != _origin(self.base_url(config)):
+            return {}
+        return self.auth_headers(config)
+
+    async def cancel_video(self, config: VideoGenerationConfig, request_id: str) -> None:
+        """Best effort: delete the upstream video (the API has no separate cancel)."""
+        try:
+            await self._call(
+                config,
+                lambda client: client.videos.delete(
+                    request_id,
+                    timeout=config.request_timeout,
+                ),
+                request_id=request_id,
+            )
+        except HTTPError as error:
+            if error.status_code != 404:  # already gone is what we wanted
+                raise
+
+    def supports_remix(self, config: VideoGenerationConfig) -> bool:
+        return True
+
+    async def remix_video(
+        self,
+        config: VideoGenerationConfig,
+        source_request_id: str,
+        request: VideoGenerationRequest,
+    ) -> SubmittedJob:
+        video = await self._call(
+            config,
+            lambda client: client.videos.remix(
+                source_request_id,
+                prompt=request.prompt,
+                extra_body=dict(request.extra_params) or None,
+                timeout=config.request_timeout,
+            ),
+            request_id=source_request_id,
+        )
+        return SubmittedJob(request_id=video.id, raw_response=video.to_dict())
+
+    # -- images ---------------------------------------------------------------------------
+
+    def build_image(
+        self, config: ImageGenerationConfig, request: ImageGenerationRequest
+    ) -> dict[str, Any]:
+        """The ``images.generate`` input, checked against the model family first."""
+        family = longest_prefix(IMAGE_FAMILIES, config.model) or GENERIC_IMAGES
+
+        def refuse(message: str, param: str) -> ValidationError:
+            return ValidationError(
+                f"{config.model}: {message}", param=param, provider=self.name, model=config.model
+            )
+
+        if request.image_list or request.mask_image:
+            raise refuse("image generation takes no input images (use an edit endpoint)", "image")
+        if request.n > family.max_n:
+            raise refuse(f"at most {family.max_n} image(s) per request", "n")
+        size = request.size
+        if size is None and request.aspect_ratio is not None:
+            size = family.aspect_sizes.get(request.aspect_ratio)
+            if size is None:
+                allowed = ", ".join(family.aspect_sizes)
+                raise refuse(
+                    f"aspect ratio {request.aspect_ratio} is not available; allowed: {allowed}",
+                    "aspect_ratio",
+                )
+        if size is not None and family.sizes is not None and size not in family.sizes:
+            raise refuse(
+                f"size {size} is not available; allowed: {', '.join(family.sizes)}", "size"
+            )
+        if (
+            request.quality is not None
+            and family.qualities is not None
+            and request.quality not in family.qualities
+        ):
+            allowed = ", ".join(family.qualities)
+            raise refuse(
+                f"quality {request.quality} is not available; allowed: {allowed}", "quality"
+            )
+        if request.style is not None and family.styles is not None:
+            if not family.styles:
+                raise refuse("this model takes no style (describe it in the prompt)", "style")
+            if request.style not in family.styles:
+                allowed = ", ".join(family.styles)
+                raise refuse(f"style {request.style} is not available; allowed: {allowed}", "style")
+        params: dict[str, Any] = {"model": config.model, "prompt": request.prompt, "n": request.n}
+        for key, value in (("size", size), ("quality", request.quality), ("style", request.style)):
+            if value is not None:
+                params[key] = value
+        return params
+
+    async def generate_image(
+        self, config: ImageGenerationConfig, request: ImageGenerationRequest
+    ) -> ImageGenerationResponse:
+        params = self.build_image(config, request)
+        extra = dict(request.extra_params)
+        result = await self._call(
+            config,
+            lambda client: client.images.generate(
+                **params,
+                extra_body=extra or None,
+                timeout=config.request_timeout,
+            ),
+        )
+        raw = result.to_dict()
+        images = [item.url or item.b64_json for item in (result.data or [])]
+        images = [image for image in images if image]
+        if not images:
+            raise HTTPError(
+                f"{self.name} answered without images",
+                status_code=502,
+                provider=self.name,
+                model=config.model,
+                raw_response=_trim_images(raw),
+            )
+        output_format = str(extra.get("output_format") or getattr(result, "output_format", None))
+        content_type = {"jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}.get(
+            output_format, "image/png"
+        )
+        return ImageGenerationResponse(
+            request_id=f"{self.name}_image_{secrets.token_hex(8)}",
+            images=images,
+            content_type=content_type,
+            revised_prompt=result.data[0].revised_prompt if result.data else None,
+            raw_response=_trim_images(raw),
+            provider_metadata={"created": raw.get("created"), "usage": raw.get("usage")},
+        )
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _trim_images(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw answer without the (possibly megabytes of) base64 payloads."""
+    data = [
+        {key: ("<base64>" if key == "b64_json" else value) for key, value in item.items()}
+        for item in raw.get("data") or []
+        if isinstance(item, dict)
+    ]
+    return {**raw, "data": data}

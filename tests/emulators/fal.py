@@ -1,0 +1,256 @@
+"""A loopback fal queue API (``queue.fal.run``) for the fal adapter's tests.
+
+Checked 2026-11-25 against:
+- fal's queue docs (docs.fal.ai/model-endpoints/queue, fal.ai/docs/documentation/
+  model-apis/inference/queue, fal.ai/docs/api-reference/inference-api): submit is
+  ``POST /{model_id}`` (endpoint path included) with ``Authorization: Key …`` and
+  answers ``{request_id, response_url, status_url, cancel_url}`` as absolute URLs;
+  status, result and cancel live under ``/{owner}/{app}/requests/{id}`` with the
+  endpoint path left out; the status call answers 202 while IN_QUEUE (with
+  ``queue_position``) or IN_PROGRESS and 200 once COMPLETED; cancel is ``PUT …/cancel``
+  answering CANCELLATION_REQUESTED, or ALREADY_COMPLETED / NOT_FOUND;
+- fal's error references (fal.ai/docs/errors, …/model-apis/request-errors): input and
+  content errors are 422 with a ``detail`` list of ``{loc, msg, type}``
+  (``content_policy_violation`` for refusals); infrastructure failures are a ``detail``
+  string with ``error_type`` (e.g. 504 ``request_timeout``) and an ``X-Fal-Error-Type``
+  header;
+- TanStack/ai#396 (checked against the live API): a failed request still goes
+  IN_PROGRESS → COMPLETED; the failure only shows when its result is read;
+- fal-ai/fal-swift#8 and fal-ai/fal#1068: a bad key gets 401
+  ``{"detail": "No user found for Key ID and Secret"}``;
+- fal-client 1.0.3 (``fal_client/client.py``): which fields it reads from each answer;
+- fal's model pages for result shapes: ``{"video": {url, content_type, file_name,
+  file_size}, "seed"}``, Sora 2 adds ``video_id`` (its remix endpoint takes it), image
+  models answer ``{"images": [{url, content_type, width, height}], "seed",
+  "has_nsfw_concepts"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.media import SAMPLE_VIDEO
+from tests.emulators.base import Emulator, Job
+
+NAMESPACES = ("workflows", "comfy")
+IMAGE_APPS = (
+    "fal-ai/flux",
+    "fal-ai/flux-pro",
+    "fal-ai/flux-2",
+    "fal-ai/flux-2-pro",
+    "fal-ai/flux-lora",
+    "fal-ai/nano-banana",
+    "fal-ai/recraft",
+    "fal-ai/ideogram",
+)
+SORA_APP = "fal-ai/sora-2"
+REMIX_ENDPOINT = "fal-ai/sora-2/video-to-video/remix"
+
+
+def app_of(endpoint: str) -> str:
+    """fal's ``{app}``: owner and alias (namespace-prefixed), without the endpoint path."""
+    parts = endpoint.strip("/").split("/")
+    width = 3 if parts[0] in NAMESPACES else 2
+    return "/".join(parts[:width])
+
+
+def is_image_endpoint(endpoint: str) -> bool:
+    """Image models answer ``images``; seedream shares ``fal-ai/bytedance`` with seedance."""
+    return app_of(endpoint) in IMAGE_APPS or "/seedream/" in endpoint
+
+
+class FalEmulator(Emulator):
+    """fal's queue: submit, status, result, cancel, with fal's auth and error bodies."""
+
+    name = "fal"
+
+    def provider_routes(self) -> list[BaseRoute]:
+        return [
+            Route("/{app:path}/requests/{request_id}/status", self._status, methods=["GET"]),
+            Route("/{app:path}/requests/{request_id}/cancel", self._cancel, methods=["PUT"]),
+            Route("/{app:path}/requests/{request_id}", self._result, methods=["GET"]),
+            Route("/{endpoint:path}", self._submit, methods=["POST"]),
+        ]
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Key {self.api_key}"
+
+    def unauthorized(self) -> Response:
+        return JSONResponse({"detail": "No user found for Key ID and Secret"}, status_code=401)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _urls(self, app: str, job_id: str) -> dict[str, str]:
+        response_url = f"{self.base_url}/{app}/requests/{job_id}"
+        return {
+            "response_url": response_url,
+            "status_url": f"{response_url}/status",
+            "cancel_url": f"{response_url}/cancel",
+        }
+
+    def _find(self, request: Request) -> Job | None:
+        """The job, only when addressed under the app it was submitted to (fal answers
+        404 for a request id under another path, e.g. one that kept the endpoint path)."""
+        job = self.jobs.get(request.path_params["request_id"])
+        if job is None or job.extra.get("app") != request.path_params["app"]:
+            return None
+        return job
+
+    def _done(self, job: Job) -> bool:
+        return job.cancelled or job.phase(self.job_seconds) == "done"
+
+    # -- routes ------------------------------------------------------------------------
+
+    async def _submit(self, request: Request) -> Response:
+        fault = await self.enter(request, "submit")
+        if fault is not None:
+            return fault
+        endpoint = request.path_params["endpoint"]
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return JSONResponse(
+                {
+                    "detail": [
+                        {
+                            "loc": ["body"],
+                            "msg": "Input should be a valid dictionary",
+                            "type": "dict_type",
+                        }
+                    ]
+                },
+                status_code=422,
+            )
+        app = app_of(endpoint)
+        job = self.new_job(body)
+        job.extra.update(app=app, endpoint=endpoint)
+        if endpoint == REMIX_ENDPOINT and not self._remixable(body.get("video_id")):
+            job.outcome = "fail"
+            job.extra["failure"] = (
+                400,
+                {"detail": "Video not found: it was deleted after generation"},
+            )
+        return JSONResponse(
+            {
+                "status": "IN_QUEUE",
+                "request_id": job.id,
+                "queue_position": 0,
+                **self._urls(app, job.id),
+            }
+        )
+
+    def _remixable(self, video_id: Any) -> bool:
+        for job in self.jobs.values():
+            if f"video_{job.id}" == video_id:
+                return job.input.get("delete_video", True) is False
+        return False
+
+    async def _status(self, request: Request) -> Response:
+        fault = await self.enter(request, "status")
+        if fault is not None:
+            return fault
+        job = self._find(request)
+        if job is None:
+            return JSONResponse({"detail": "Request not found"}, status_code=404)
+        urls = self._urls(job.extra["app"], job.id)
+        with_logs = request.query_params.get("logs") in ("1", "true", "True")
+        if self._done(job):
+            return JSONResponse(
+                {
+                    "status": "COMPLETED",
+                    "logs": [] if with_logs else None,
+                    "metrics": {"inference_time": self.job_seconds},
+                    **urls,
+                }
+            )
+        if job.phase(self.job_seconds) == "queued":
+            return JSONResponse(
+                {"status": "IN_QUEUE", "queue_position": 0, **urls}, status_code=202
+            )
+        logs = [{"message": "generating", "level": "INFO"}] if with_logs else None
+        return JSONResponse({"status": "IN_PROGRESS", "logs": logs, **urls}, status_code=202)
+
+    async def _result(self, request: Request) -> Response:
+        fault = await self.enter(request, "result")
+        if fault is not None:
+            return fault
+        job = self._find(request)
+        if job is None:
+            return JSONResponse({"detail": "Request not found"}, status_code=404)
+        if not self._done(job):
+            return JSONResponse({"detail": "Request is still in progress"}, status_code=400)
+        if job.cancelled:
+            return JSONResponse(
+                {"detail": "Request was cancelled", "error_type": "request_cancelled"},
+                status_code=400,
+            )
+        if job.outcome == "moderation":
+            return JSONResponse(
+                {
+                    "detail": [
+                        {
+                            "loc": ["body", "prompt"],
+                            "msg": "The content was flagged by a content checker.",
+                            "type": "content_policy_violation",
+                            "url": "https://docs.fal.ai/errors#content_policy_violation",
+                            "input": job.input.get("prompt"),
+                        }
+                    ]
+                },
+                status_code=422,
+            )
+        if job.outcome == "fail":
+            status, body = job.extra.get(
+                "failure", (504, {"detail": "Request timed out", "error_type": "request_timeout"})
+            )
+            headers = {"X-Fal-Error-Type": body["error_type"]} if "error_type" in body else {}
+            return JSONResponse(body, status_code=status, headers=headers)
+        return JSONResponse(self._output(job))
+
+    def _output(self, job: Job) -> dict[str, Any]:
+        endpoint: str = job.extra["endpoint"]
+        seed = job.input.get("seed", 42)
+        if is_image_endpoint(endpoint):
+            count = int(job.input.get("num_images", 1))
+            image = {
+                "url": self.media_url(job, "image"),
+                "content_type": "image/jpeg",
+                "width": 256,
+                "height": 144,
+            }
+            return {
+                "images": [image] * count,
+                "seed": seed,
+                "has_nsfw_concepts": [False] * count,
+                "prompt": job.input.get("prompt"),
+            }
+        output: dict[str, Any] = {
+            "video": {
+                "url": self.media_url(job),
+                "content_type": "video/mp4",
+                "file_name": "output.mp4",
+                "file_size": SAMPLE_VIDEO.stat().st_size,
+            },
+            "seed": seed,
+        }
+        if job.extra["app"] == SORA_APP:
+            output["video_id"] = f"video_{job.id}"
+        return output
+
+    async def _cancel(self, request: Request) -> Response:
+        fault = await self.enter(request, "cancel")
+        if fault is not None:
+            return fault
+        job = self._find(request)
+        if job is None:
+            return JSONResponse({"status": "NOT_FOUND"}, status_code=404)
+        if self._done(job):
+            return JSONResponse({"status": "ALREADY_COMPLETED"}, status_code=400)
+        job.cancelled = True
+        return JSONResponse({"status": "CANCELLATION_REQUESTED"}, status_code=202)
