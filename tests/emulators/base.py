@@ -15,6 +15,7 @@ route serving real MP4 bytes, and a script of faults to inject:
 from __future__ import annotations
 
 import asyncio
+import random
 import secrets
 import threading
 import time
@@ -87,6 +88,7 @@ class Emulator:
         self.api_key = api_key
         self.port = free_port()
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.random_faults: dict[str, tuple[Fault, float, random.Random]] = {}
         self.calls: list[Call] = []
         self.jobs: dict[str, Job] = {}
         self.next_job_outcome: Outcome = "success"
@@ -110,6 +112,10 @@ class Emulator:
         """The next ``times`` calls of ``operation`` misbehave as ``fault`` says."""
         for _ in range(times):
             self.faults[operation].append(fault)
+
+    def fail_randomly(self, operation: str, fault: Fault, rate: float, seed: int = 0) -> None:
+        """From now on, each call of ``operation`` misbehaves with probability ``rate``."""
+        self.random_faults[operation] = (fault, rate, random.Random(seed))
 
     def calls_of(self, operation: str) -> list[Call]:
         return [call for call in self.calls if call.operation == operation]
@@ -159,9 +165,14 @@ class Emulator:
         if not self.authorized(request):
             return self.unauthorized()
         queue = self.faults.get(operation)
-        if not queue:
-            return None
-        fault = queue.popleft()
+        if queue:
+            return await self._apply(queue.popleft())
+        chance = self.random_faults.get(operation)
+        if chance is not None and chance[2].random() < chance[1]:
+            return await self._apply(chance[0])
+        return None
+
+    async def _apply(self, fault: Fault) -> Response | None:
         if fault.hang_seconds is not None:
             await asyncio.sleep(fault.hang_seconds)
         if fault.malformed:
