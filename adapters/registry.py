@@ -44,6 +44,11 @@ def _get(name: str) -> Any:
         ) from None
 
 
+def get_provider_or_none(name: str) -> Any:
+    """Whatever is registered under ``name`` (video and/or image handler), or None."""
+    return _PROVIDERS.get(name)
+
+
 def get_provider(name: str) -> VideoProvider:
     """The video handler registered under ``name``."""
     handler = _get(name)

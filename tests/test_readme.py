@@ -96,3 +96,13 @@ def test_readme_team_key_snippet(tmp_path: Path) -> None:
         assert result.stdout.strip() == "0.2 0.2 fast-a"
     finally:
         server.stop()
+
+
+def test_readme_library_snippet(tmp_path: Path) -> None:
+    [snippet] = python_blocks((REPO_ROOT / "README.md").read_text(), "library")
+    result = run_snippet(tmp_path, snippet)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1].endswith(" 1")  # one attempt, on the first config
+    assert lines[-1].startswith("file://")
+    assert "completed 100" in lines

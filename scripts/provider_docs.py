@@ -1,0 +1,100 @@
+"""Fill the capability tables in docs/providers/*.md from the field-mapper registry.
+
+Each page keeps its hand-written text; only the part between the GENERATED markers is
+rewritten, so the tables can never drift from what the router actually enforces.
+Run `scripts/provider_docs.py` to update, `scripts/provider_docs.py --check` to verify.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import adapters  # noqa: F401 - registers every provider and its tables
+from adapters import VideoProvider, registry
+from adapters.field_mappers import ModelMapping, get_provider_field_mapping
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "providers"
+BEGIN = "<!-- BEGIN GENERATED: capabilities -->"
+END = "<!-- END GENERATED -->"
+
+
+def _values(values: tuple[object, ...] | None, unit: str = "") -> str:
+    """Allowed values, with runs of consecutive whole numbers shown as ranges."""
+    if values is None:
+        return "any"
+    if not values:
+        return "—"
+    numbers = [v for v in values if isinstance(v, int)]
+    if len(numbers) == len(values) and len(numbers) > 2:
+        if numbers == list(range(numbers[0], numbers[-1] + 1)):
+            return f"{numbers[0]}–{numbers[-1]}{unit}"
+    return ", ".join(f"{value}{unit}" for value in values)
+
+
+def _row(prefix: str, mapping: ModelMapping) -> str:
+    caps = mapping.capabilities
+    roles = ", ".join(caps.image_roles) if caps.image_roles else "—"
+    if not caps.text_to_video:
+        roles += " (required)"
+    return (
+        f"| `{prefix or '(any other model)'}` | {_values(caps.durations, ' s')} "
+        f"| {_values(caps.resolutions)} | {_values(caps.aspect_ratios)} "
+        f"| {'yes' if caps.audio else 'no'} | {roles} "
+        f"| {'yes' if caps.video_input else 'no'} |"
+    )
+
+
+def _image_row(prefix: str, mapping: ModelMapping) -> str:
+    caps = mapping.capabilities
+    return f"| `{prefix or '(any other model)'}` | {_values(caps.aspect_ratios)} |"
+
+
+def table(provider: str) -> str:
+    families = get_provider_field_mapping(provider)
+    if not families:
+        return "This provider declares no model tables: nothing is ruled out before a call."
+    if not isinstance(registry.get_provider_or_none(provider), VideoProvider):
+        lines = ["| model id prefix | aspect ratios |", "|---|---|"]
+        lines.extend(_image_row(prefix, families[prefix]) for prefix in sorted(families))
+        return "Generated from the field-mapper registry (image models):\n\n" + "\n".join(lines)
+    lines = [
+        "| model id prefix | durations | resolutions | aspect ratios | audio | image input "
+        "| video input |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines.extend(_row(prefix, families[prefix]) for prefix in sorted(families))
+    return (
+        "Generated from the field-mapper registry (the longest matching prefix applies; a "
+        "request outside these values is refused with a 400 before any call):\n\n"
+        + "\n".join(lines)
+    )
+
+
+def render(page: Path) -> str:
+    text = page.read_text()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{page}: missing the {BEGIN} / {END} markers")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n{table(page.stem)}\n{END}{tail}"
+
+
+def main(argv: list[str]) -> int:
+    stale = []
+    for page in sorted(DOCS.glob("*.md")):
+        if page.stem == "index":
+            continue
+        fresh = render(page)
+        if fresh != page.read_text():
+            stale.append(page.name)
+            if "--check" not in argv:
+                page.write_text(fresh)
+    if stale and "--check" in argv:
+        print("out of date (run scripts/provider_docs.py):", ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
