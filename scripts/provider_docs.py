@@ -26,9 +26,9 @@ def _values(values: tuple[object, ...] | None, unit: str = "") -> str:
     if not values:
         return "—"
     numbers = [v for v in values if isinstance(v, int)]
-    if len(numbers) == len(values) and len(numbers) > 2:
-        if numbers == list(range(numbers[0], numbers[-1] + 1)):
-            return f"{numbers[0]}–{numbers[-1]}{unit}"
+    consecutive = numbers == list(range(numbers[0], numbers[-1] + 1)) if numbers else False
+    if len(numbers) == len(values) > 2 and consecutive:
+        return f"{numbers[0]} to {numbers[-1]}{unit}"
     return ", ".join(f"{value}{unit}" for value in values)
 
 
