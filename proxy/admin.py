@@ -16,6 +16,8 @@ from starlette.responses import JSONResponse, Response
 from proxy.admin_models import (
     ConfigReloaded,
     Deleted,
+    DeploymentHealthView,
+    DeploymentList,
     KeyCreate,
     KeyList,
     KeyRotate,
@@ -338,7 +340,41 @@ async def reload_config(request: Request) -> Response:
     return _json(ConfigReloaded(aliases=aliases, deployments=len(config.model_list)))
 
 
+async def deployments(request: Request) -> Response:
+    """Every deployment's health as the router sees it. Reads memory only: asking never
+    calls a provider, so it never starts a paid generation."""
+    await require_master(request)
+    router = _gateway(request).router
+    now = time.monotonic()
+    rows = []
+    for alias in router.aliases:
+        for deployment in router.deployments(alias):
+            health = router.health.of(deployment.id)
+            total = health.successes + health.failures
+            rows.append(
+                DeploymentHealthView(
+                    id=deployment.id,
+                    alias=alias,
+                    provider=deployment.params.provider,
+                    model=deployment.params.model,
+                    state=health.state(now),
+                    cooldown_remaining_seconds=round(
+                        router.health.cooldown_remaining(deployment.id, now), 3
+                    ),
+                    in_flight=health.in_flight,
+                    successes=health.successes,
+                    failures=health.failures,
+                    success_rate=round(health.successes / total, 4) if total else None,
+                    seconds_per_video_second=health.seconds_per_video_second,
+                    submit_latency_seconds=health.submit_latency,
+                    last_error=health.last_error,
+                )
+            )
+    return _json(DeploymentList(data=rows))
+
+
 routes = [
+    route("/admin/deployments", GET=deployments),
     route("/admin/config/reload", POST=reload_config),
     route("/admin/teams", GET=list_teams, POST=create_team),
     route("/admin/teams/{team_id}", GET=get_team, PATCH=update_team, DELETE=delete_team),

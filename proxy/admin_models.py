@@ -81,6 +81,29 @@ class ConfigReloaded(BaseModel):
     deployments: int
 
 
+class DeploymentHealthView(BaseModel):
+    id: str
+    alias: str
+    provider: str
+    model: str
+    state: Literal["closed", "open", "half_open"]
+    cooldown_remaining_seconds: float
+    in_flight: int
+    successes: int
+    failures: int
+    success_rate: float | None
+    seconds_per_video_second: float | None = Field(
+        description="Learned time to completion per second of video (lowest-latency)."
+    )
+    submit_latency_seconds: float | None
+    last_error: str | None
+
+
+class DeploymentList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[DeploymentHealthView]
+
+
 class SpendState(BaseModel):
     period_start: int
     spent_usd: float

@@ -8,6 +8,7 @@ exception classes; tracebacks and provider internals stay in the server log.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
@@ -25,6 +26,7 @@ from adapters import (
     ValidationError,
 )
 from router import UnknownAliasError
+from router.errors import NoDeploymentAvailableError
 
 logger = logging.getLogger("tarash.proxy")
 
@@ -73,6 +75,19 @@ def from_tarash(error: TarashError) -> APIError:
     502 rather than 401 (which would tell the client its own key is wrong).
     """
     no_retry = {"x-should-retry": "false"}
+    if isinstance(error, NoDeploymentAvailableError):
+        wait = {"retry-after": str(max(1, math.ceil(error.retry_after)))}
+        if error.limited:
+            return APIError(
+                429,
+                error.message,
+                type="rate_limit_error",
+                code="rate_limit_exceeded",
+                headers=wait,
+            )
+        return APIError(
+            503, error.message, type="api_error", code="service_unavailable", headers=wait
+        )
     if isinstance(error, UnknownAliasError):
         return APIError(404, error.message, code=error.code, param="model")
     if isinstance(error, ValidationError):

@@ -191,6 +191,14 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        "/admin/deployments",
+        "Deployment health (never calls a provider)",
+        "admin",
+        am.DeploymentList,
+        errors=_ADMIN_ERRORS,
+    ),
+    Operation(
+        "get",
         "/admin/spend",
         "Spend report",
         "admin",

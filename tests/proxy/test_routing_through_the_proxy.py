@@ -32,7 +32,18 @@ model_list:
   - model_name: long
     params: {{provider: mock, model: long, id: long-1, poll_interval: 0.1,
               mock: {{job_seconds: 2}}}}
-router_settings: {{num_retries: 1, retry_backoff_seconds: 0}}
+  - model_name: limited
+    params: {{provider: mock, model: l, id: limited-1, rpm: 1}}
+  - model_name: dead
+    params:
+      provider: mock
+      model: d
+      id: dead-1
+      mock: {{responses: [{{error: {{code: upstream_http_error, status_code: 500, at: submit}}}}]}}
+router_settings:
+  num_retries: 1
+  retry_backoff_seconds: 0
+  cooldown: {{min_requests: 2, failure_ratio: 0.5, seconds: 60}}
 general_settings:
   master_key: {KEY}
   database_url: sqlite:///{{db}}
@@ -83,15 +94,15 @@ def test_reload_keeps_in_flight_jobs_on_their_deployment(
     text = config_path.read_text()
     # The new config drops the `long` alias entirely and adds `fresh`.
     cut = text.index("  - model_name: long")
-    end = text.index("router_settings")
+    end = text.index("  - model_name: limited")
     new_text = (
         text[:cut] + "  - model_name: fresh\n    params: {provider: mock, model: f}\n" + text[end:]
     )
     config_path.write_text(new_text)
     response = admin(gateway).post("/admin/config/reload")
     assert response.status_code == 200, response.text
-    assert response.json()["aliases"] == ["cinematic", "fresh"]
-    assert [m.id for m in client.models.list()] == ["cinematic", "fresh"]
+    assert response.json()["aliases"] == ["cinematic", "dead", "fresh", "limited"]
+    assert [m.id for m in client.models.list()] == ["cinematic", "dead", "fresh", "limited"]
     done = client.videos.poll(running.id, poll_interval_ms=100)
     assert done.status == "completed"  # finished on the deployment it started on
     with pytest.raises(openai.NotFoundError):
@@ -110,7 +121,12 @@ def test_invalid_reload_is_refused_and_the_old_config_stays(gateway: GatewayProc
     assert error["code"] == "invalid_config"
     assert "unknown provider 'nope'" in error["message"]
     assert "keeps running the previous one" in error["message"]
-    assert sorted(m.id for m in sdk(gateway).models.list()) == ["cinematic", "long"]
+    assert sorted(m.id for m in sdk(gateway).models.list()) == [
+        "cinematic",
+        "dead",
+        "limited",
+        "long",
+    ]
     assert "config change refused" in wait_for_log(gateway, "config change refused")
 
 
@@ -124,7 +140,12 @@ def test_file_watching_applies_a_valid_change(gateway: GatewayProcess) -> None:
         if "lengthy" in [m.id for m in sdk(gateway).models.list()]:
             break
         time.sleep(0.1)
-    assert sorted(m.id for m in sdk(gateway).models.list()) == ["cinematic", "lengthy"]
+    assert sorted(m.id for m in sdk(gateway).models.list()) == [
+        "cinematic",
+        "dead",
+        "lengthy",
+        "limited",
+    ]
 
 
 def wait_for_log(server: GatewayProcess, text: str, seconds: float = 10) -> str:
@@ -135,3 +156,28 @@ def wait_for_log(server: GatewayProcess, text: str, seconds: float = 10) -> str:
             return log
         time.sleep(0.1)
     return server.log()
+
+
+def test_deployment_rpm_limit_is_a_429_with_retry_after(gateway: GatewayProcess) -> None:
+    client = sdk(gateway)
+    client.videos.create(model="limited", prompt="one")
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.videos.create(model="limited", prompt="two")
+    assert caught.value.code == "rate_limit_exceeded"
+    assert 1 <= int(caught.value.response.headers["retry-after"]) <= 60
+
+
+def test_open_breaker_gives_503_and_health_shows_it(gateway: GatewayProcess) -> None:
+    client = sdk(gateway)
+    with pytest.raises(openai.InternalServerError) as first:
+        client.videos.create(model="dead", prompt="x")  # two attempts fail: breaker opens
+    assert first.value.status_code == 502
+    with pytest.raises(openai.InternalServerError) as cooling:
+        client.videos.create(model="dead", prompt="x")
+    assert cooling.value.status_code == 503
+    assert 50 <= int(cooling.value.response.headers["retry-after"]) <= 60
+    health = {row["id"]: row for row in admin(gateway).get("/admin/deployments").json()["data"]}
+    assert health["dead-1"]["state"] == "open"
+    assert health["dead-1"]["failures"] == 2
+    assert "500" in health["dead-1"]["last_error"] or "injected" in health["dead-1"]["last_error"]
+    assert health["limited-1"]["state"] == "closed"
