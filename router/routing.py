@@ -179,6 +179,7 @@ class Router:
         """
         attempts = attempts if attempts is not None else []
         excluded = set(exclude)
+        refused: set[str] = set()
         last_error: TarashError | None = None
         waits: list[float] = []
         limited = False
@@ -199,6 +200,8 @@ class Router:
             while not next_alias and tries <= self.settings.num_retries:
                 attempted = False
                 for deployment in candidates:
+                    if deployment.id in refused:
+                        continue
                     if tries > self.settings.num_retries or (budget is not None and made >= budget):
                         next_alias = budget is not None and made >= budget
                         break
@@ -214,6 +217,14 @@ class Router:
                     made += 1
                     try:
                         job = await self._submit_once(deployment, request, attempts)
+                    except ValidationError as error:
+                        # The adapter refused before any call (a rule its table cannot
+                        # express): not a failure of the deployment, and not a retry.
+                        refused.add(deployment.id)
+                        tries -= 1
+                        made -= 1
+                        last_error = last_error or error
+                        continue
                     except TarashError as error:
                         last_error = error
                         if error.is_retryable:
@@ -267,7 +278,8 @@ class Router:
         try:
             job = await provider_for(config).submit_video(config, request)
         except TarashError as error:
-            self.health.record_failure(deployment.id, error)
+            if not isinstance(error, ValidationError):
+                self.health.record_failure(deployment.id, error)
             attempts.append(_attempt(deployment, "failed", started, error))
             raise
         elapsed = time.monotonic() - started

@@ -168,3 +168,27 @@ async def test_from_yaml_runs_routing_in_process(tmp_path: Path) -> None:
     assert metadata.attempts[0].error_type == "GenerationFailedError"
     assert metadata.successful_attempt == 2
     assert metadata.fallback_triggered is True
+
+
+async def test_adapter_refusal_moves_on_without_counting_as_a_failure() -> None:
+    text = textwrap.dedent("""
+        model_list:
+          - model_name: picky
+            params:
+              provider: mock
+              model: refuses
+              id: refuses
+              order: 1
+              mock: {responses: [{error: {code: invalid_request, at: submit}}]}
+          - model_name: picky
+            params: {provider: mock, model: ok, id: accepts, order: 2}
+        router_settings: {num_retries: 0, retry_backoff_seconds: 0}
+        general_settings: {master_key: k}
+    """)
+    r = router(text)
+    submission = await r.submit("picky", REQUEST)  # num_retries 0, yet the second is tried
+    assert submission.deployment.id == "accepts"
+    assert r.health.of("refuses").failures == 0
+    only_refusing = text.replace("order: 2}", "order: 2, weight: 0}")
+    with pytest.raises(ValidationError):
+        await router(only_refusing).submit("picky", REQUEST)
