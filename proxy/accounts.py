@@ -44,6 +44,8 @@ class Account:
     rpm: int | None = None
     max_parallel_jobs: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
     period_start: float = 0.0
     spent_usd: float = 0.0
     reserved_usd: float = 0.0

@@ -28,6 +28,8 @@ from proxy.admin_models import (
     TeamCreate,
     TeamList,
     TeamUpdate,
+    WebhookDelivery,
+    WebhookDeliveryList,
     expires_epoch,
     key_view,
     team_view,
@@ -37,7 +39,8 @@ from proxy.errors import APIError, not_found
 from proxy.gateway import Gateway
 from proxy.params import read_body
 from proxy.routes import route
-from proxy.schema import image_generations, videos
+from proxy.schema import image_generations, videos, webhook_deliveries
+from proxy.webhooks import new_webhook_secret
 from router import ConfigError
 
 logger = logging.getLogger("tarash.admin")
@@ -90,6 +93,22 @@ def _check_expiry(expires_at: float | None) -> None:
         )
 
 
+def _webhook(values: dict[str, Any], existing_secret: str | None = None) -> str | None:
+    """Fill in a signing secret when a webhook URL arrives without one; clearing the URL
+    clears the secret. Returns the secret to reveal in this response, if any."""
+    if "webhook_url" in values and values["webhook_url"] is None:
+        values["webhook_secret"] = None
+        return None
+    if values.get("webhook_url") and not values.get("webhook_secret") and not existing_secret:
+        values["webhook_secret"] = new_webhook_secret()
+    secret = values.get("webhook_secret")
+    return str(secret) if secret else None
+
+
+def _reveal(view: Body, secret: str | None) -> Body:
+    return view.model_copy(update={"webhook_secret": secret}) if secret else view
+
+
 # -- teams -------------------------------------------------------------------------------
 
 
@@ -98,8 +117,10 @@ async def create_team(request: Request) -> Response:
     gateway = _gateway(request)
     body = await _body(request, TeamCreate)
     _check_models(gateway, body.models)
-    team = await gateway.accounts.create_team(body.model_dump())
-    return _json(team_view(team, time.time()), 201)
+    values = body.model_dump()
+    secret = _webhook(values)
+    team = await gateway.accounts.create_team(values)
+    return _json(_reveal(team_view(team, time.time()), secret), 201)
 
 
 async def list_teams(request: Request) -> Response:
@@ -128,10 +149,14 @@ async def update_team(request: Request) -> Response:
         raise APIError(400, "name cannot be null.", param="name", code="invalid_value")
     if "metadata" in changes and changes["metadata"] is None:
         changes["metadata"] = {}
+    existing = await gateway.accounts.get_team(team_id)
+    if existing is None:
+        raise not_found("team", team_id, param="team_id")
+    secret = _webhook(changes, existing.webhook_secret)
     team = await gateway.accounts.update_team(team_id, changes)
     if team is None:
         raise not_found("team", team_id, param="team_id")
-    return _json(team_view(team, time.time()))
+    return _json(_reveal(team_view(team, time.time()), secret))
 
 
 async def delete_team(request: Request) -> Response:
@@ -155,8 +180,9 @@ async def create_key(request: Request) -> Response:
     values = body.model_dump()
     values["expires_at"] = expires_epoch(body.expires_at)
     _check_expiry(values["expires_at"])
+    webhook_secret = _webhook(values)
     key, secret = await gateway.accounts.create_key(values)
-    view = key_view(key, time.time())
+    view = _reveal(key_view(key, time.time()), webhook_secret)
     return _json(KeyWithSecret(key=secret, **view.model_dump()), 201)
 
 
@@ -188,10 +214,14 @@ async def update_key(request: Request) -> Response:
         _check_expiry(changes["expires_at"])
     if "metadata" in changes and changes["metadata"] is None:
         changes["metadata"] = {}
+    existing = await gateway.accounts.get_key(key_id)
+    if existing is None:
+        raise not_found("key", key_id, param="key_id")
+    webhook_secret = _webhook(changes, existing.webhook_secret)
     key = await gateway.accounts.update_key(key_id, changes)
     if key is None:
         raise not_found("key", key_id, param="key_id")
-    return _json(key_view(key, time.time()))
+    return _json(_reveal(key_view(key, time.time()), webhook_secret))
 
 
 async def revoke_key(request: Request) -> Response:
@@ -373,7 +403,49 @@ async def deployments(request: Request) -> Response:
     return _json(DeploymentList(data=rows))
 
 
+async def webhook_deliveries_log(request: Request) -> Response:
+    """The delivery log: every event, its attempts and the last answer it got."""
+    await require_master(request)
+    query = webhook_deliveries.select().order_by(webhook_deliveries.c.created_at.desc())
+    for param, column in (
+        ("team_id", webhook_deliveries.c.owner),
+        ("video_id", webhook_deliveries.c.video_id),
+        ("status", webhook_deliveries.c.status),
+    ):
+        if value := request.query_params.get(param):
+            query = query.where(column == value)
+    async with _gateway(request).store.engine.connect() as conn:
+        rows = (await conn.execute(query.limit(500))).all()
+
+    def stamp(value: float | None) -> int | None:
+        return int(value) if value is not None else None
+
+    return _json(
+        WebhookDeliveryList(
+            data=[
+                WebhookDelivery(
+                    id=row.id,
+                    type=row.type,
+                    video_id=row.video_id,
+                    team_id=row.owner,
+                    key_id=row.key_id,
+                    status=row.status,
+                    url=row.url,
+                    attempts=row.attempts,
+                    last_status_code=row.last_status_code,
+                    last_error=row.last_error,
+                    created_at=int(row.created_at),
+                    next_attempt_at=stamp(row.next_attempt_at),
+                    delivered_at=stamp(row.delivered_at),
+                )
+                for row in rows
+            ]
+        )
+    )
+
+
 routes = [
+    route("/admin/webhooks/deliveries", GET=webhook_deliveries_log),
     route("/admin/deployments", GET=deployments),
     route("/admin/config/reload", POST=reload_config),
     route("/admin/teams", GET=list_teams, POST=create_team),

@@ -29,6 +29,16 @@ class LimitFields(_Body):
     rpm: int | None = Field(default=None, gt=0, description="Video creates per minute.")
     max_parallel_jobs: int | None = Field(default=None, gt=0, description="Videos in flight.")
     metadata: dict[str, Any] = Field(default_factory=dict)
+    webhook_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="Receives signed `video.completed` / `video.failed` events.",
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Standard Webhooks secret (`whsec_…`); generated when omitted.",
+    )
 
     @field_validator("models")
     @classmethod
@@ -52,6 +62,8 @@ class TeamUpdate(_Body):
     rpm: int | None = Field(default=None, gt=0)
     max_parallel_jobs: int | None = Field(default=None, gt=0)
     metadata: dict[str, Any] | None = None
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    webhook_secret: str | None = Field(default=None, min_length=16)
 
 
 class KeyCreate(LimitFields):
@@ -104,6 +116,27 @@ class DeploymentList(BaseModel):
     data: list[DeploymentHealthView]
 
 
+class WebhookDelivery(BaseModel):
+    id: str = Field(description="The event id (also the `webhook-id` header).")
+    type: str
+    video_id: str
+    team_id: str
+    key_id: str | None
+    status: Literal["pending", "delivered", "failed", "skipped"]
+    url: str | None
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: int
+    next_attempt_at: int | None
+    delivered_at: int | None
+
+
+class WebhookDeliveryList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[WebhookDelivery]
+
+
 class SpendState(BaseModel):
     period_start: int
     spent_usd: float
@@ -121,6 +154,11 @@ class AccountView(BaseModel):
     metadata: dict[str, Any]
     in_flight: int
     spend: SpendState
+    webhook_url: str | None
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Shown only in the response of the call that set or generated it.",
+    )
     created_at: int
     updated_at: int
 
@@ -186,6 +224,7 @@ def _account_fields(account: Account, now: float) -> dict[str, Any]:
         "max_parallel_jobs": account.max_parallel_jobs,
         "metadata": account.metadata,
         "in_flight": account.in_flight,
+        "webhook_url": account.webhook_url,
         "spend": SpendState(
             period_start=int(account.period_start),
             spent_usd=round(spent, 6),

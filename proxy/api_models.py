@@ -131,3 +131,8 @@ class ModelList(BaseModel):
 
 class Liveness(BaseModel):
     status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str]

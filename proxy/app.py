@@ -11,19 +11,40 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from proxy import admin, images, models_api, videos
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.gateway import Gateway
 from proxy.limits import BodySizeLimitMiddleware
+from proxy.logs import RequestLogMiddleware
+from proxy.metrics import MetricsMiddleware, metrics_endpoint
 from proxy.openapi import openapi_document
+from proxy.routes import route
 from router import GatewayConfig, Router
 
 
 async def liveness(request: Request) -> Response:
     """The process is up. Touches no provider, so it never costs money."""
     return JSONResponse({"status": "ok"})
+
+
+async def readiness(request: Request) -> Response:
+    """Ready to serve: the database answers and a config with aliases is loaded.
+    Like liveness, it never calls a provider."""
+    gateway: Gateway = request.app.state.gateway
+    checks: dict[str, str] = {}
+    try:
+        await gateway.store.ping()
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not ready", whatever the driver raised
+        checks["database"] = f"error: {type(exc).__name__}"
+    checks["config"] = "ok" if gateway.router.aliases else "error: no aliases"
+    checks["redis"] = "not configured"
+    ready = all(value in ("ok", "not configured") for value in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 async def openapi(request: Request) -> Response:
@@ -55,17 +76,21 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/health/liveness", liveness, methods=["GET"]),
-            Route("/openapi.json", openapi, methods=["GET"]),
+            route("/health/liveness", GET=liveness),
+            route("/health/readiness", GET=readiness),
+            route("/metrics", GET=metrics_endpoint),
+            route("/openapi.json", GET=openapi),
             *videos.routes,
             *images.routes,
             *models_api.routes,
             *admin.routes,
         ],
         middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(MetricsMiddleware),
             Middleware(
                 BodySizeLimitMiddleware, max_bytes=config.general_settings.max_request_body_bytes
-            )
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

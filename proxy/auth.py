@@ -13,6 +13,7 @@ from proxy.accounts import KeyRecord, TeamRecord
 from proxy.errors import APIError
 from proxy.gateway import MASTER_OWNER, Gateway
 from proxy.ledger import Holder
+from proxy.logs import bind
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +69,13 @@ async def authenticate(request: Request) -> Caller:
             code="missing_api_key",
         )
     if hmac.compare_digest(token.encode(), gateway.master_key):
+        bind(key_prefix="master")
         return Caller(owner=MASTER_OWNER)
     found = await gateway.accounts.find_key(token)
     if found is None:
         raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
     key, team = found
+    bind(key_prefix=key.key_prefix, team=team.id)
     if key.revoked_at is not None:
         raise APIError(401, "This API key has been revoked.", code="invalid_api_key")
     if key.expires_at is not None and key.expires_at <= time.time():

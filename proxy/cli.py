@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from proxy.cli_admin import keys_app, spend, teams_app
+from proxy.logs import configure as configure_logging
 from router import ConfigError, GatewayConfig, Router, load_config
 
 app = typer.Typer(
@@ -71,15 +71,14 @@ def serve(
     from proxy.app import create_app
 
     loaded = _load_or_exit(config)
-    logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(log_level, loaded.secret_values())
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
     uvicorn.run(
         create_app(loaded, config_path=config, watch_config=watch),
         host=host,
         port=port,
         log_level=log_level,
+        log_config=None,  # keep the JSON logging configured above
         access_log=False,
         timeout_graceful_shutdown=30,
     )

@@ -13,9 +13,11 @@ import watchfiles
 
 from proxy.accounts import AccountStore
 from proxy.database import Database
+from proxy.metrics import watch_health
 from proxy.poller import Poller
 from proxy.ratelimit import RateLimiter
 from proxy.store import JobStore
+from proxy.webhooks import WebhookSender
 from router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
 
 logger = logging.getLogger("tarash.gateway")
@@ -44,9 +46,17 @@ class Gateway:
         self.poller = Poller(
             self.store, lambda: self.router, settings.poller_concurrency, Path(settings.media_dir)
         )
+        self.webhooks = WebhookSender(
+            self.database,
+            retry_base_seconds=settings.webhook_retry_base_seconds,
+            max_retry_seconds=settings.webhook_max_retry_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
+        self.poller.on_final = lambda _record, _status: self.webhooks.wake()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))
         self.started_at = int(time.time())
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
+        watch_health(self.router.health)
 
     async def start(self, watch_config: bool = False) -> None:
         await self.database.open()
@@ -54,6 +64,7 @@ class Gateway:
             for _ in range(count):  # the router's least-busy and parallel limits need these
                 self.router.health.job_started(deployment_id)
         self.poller.start()
+        self.webhooks.start()
         if watch_config and self.config_path is not None:
             self._watcher = asyncio.create_task(self._watch_config(), name="tarash-config-watch")
 
@@ -63,6 +74,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
         await self.poller.stop()
+        await self.webhooks.stop()
         await self.http.aclose()
         await self.database.close()
 

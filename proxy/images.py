@@ -26,6 +26,7 @@ from proxy.auth import Caller, authenticate
 from proxy.errors import APIError
 from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused, reserve, settle
+from proxy.metrics import SPEND
 from proxy.params import read_body
 from proxy.routes import route
 from proxy.schema import image_generations
@@ -148,6 +149,8 @@ async def create_image(request: Request) -> Response:
         result = await gateway.router.generate_image(deployment, image_request)
         data = [await _image_entry(gateway, image, response_format) for image in result.images]
         charge, status = cost, "completed"
+        if charge:
+            SPEND.labels(caller.owner, alias).inc(charge)
     except TarashError as error:
         error_code = error.code
         raise

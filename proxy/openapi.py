@@ -34,6 +34,7 @@ class Operation:
     query: tuple[Query, ...] = ()
     form: bool = False
     binary: bool = False
+    text: bool = False
     public: bool = False
     errors: tuple[int, ...] = field(default=(400, 401, 404))
 
@@ -96,6 +97,18 @@ OPERATIONS: tuple[Operation, ...] = (
         v1.Liveness,
         public=True,
         errors=(),
+    ),
+    Operation(
+        "get",
+        "/health/readiness",
+        "Database reachable and a config loaded",
+        "health",
+        v1.Readiness,
+        public=True,
+        errors=(503,),
+    ),
+    Operation(
+        "get", "/metrics", "Prometheus metrics", "health", None, public=True, errors=(), text=True
     ),
     Operation(
         "post",
@@ -199,6 +212,19 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        "/admin/webhooks/deliveries",
+        "Webhook delivery log",
+        "admin",
+        am.WebhookDeliveryList,
+        errors=_ADMIN_ERRORS,
+        query=(
+            Query("team_id", "Only this team."),
+            Query("video_id", "Only this video."),
+            Query("status", "pending, delivered, failed or skipped."),
+        ),
+    ),
+    Operation(
+        "get",
         "/admin/spend",
         "Spend report",
         "admin",
@@ -259,7 +285,12 @@ def openapi_document(version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         responses: dict[str, Any] = {}
-        if op.binary:
+        if op.text:
+            responses[str(op.status)] = {
+                "description": "Prometheus text exposition format.",
+                "content": {"text/plain": {}},
+            }
+        elif op.binary:
             responses[str(op.status)] = {
                 "description": "The file's bytes (supports Range).",
                 "content": {"video/mp4": {}, "image/jpeg": {}},

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters import PollTimeoutError, TarashError, VideoGenerationRequest, VideoGenerationResponse
+from proxy.metrics import COMPLETION, POLL_ERRORS, SPEND, VIDEOS
 from proxy.store import JobStore, VideoRecord, attempts_json
 from router import Deployment, Router
 
@@ -68,6 +69,8 @@ class Poller:
         media_dir: Path = Path("tarash-media"),
     ) -> None:
         self._media_dir = media_dir
+        #: Called with (record, "completed" | "failed") when a video reaches a final status.
+        self.on_final: Callable[[VideoRecord, str], None] | None = None
         self._store = store
         self._router = router
         self._limit = asyncio.Semaphore(concurrency)
@@ -151,6 +154,7 @@ class Poller:
         try:
             progress = await router.poll(deployment, record.upstream_id)
         except TarashError as error:
+            POLL_ERRORS.labels(deployment.id, deployment.params.provider, error.code).inc()
             if not error.is_retryable or record.poll_failures + 1 >= MAX_POLL_FAILURES:
                 await self._abandon(router, deployment, record, error)
                 return
@@ -171,9 +175,10 @@ class Poller:
             finished = time.time()
             seconds = result.duration or float(record.seconds)
             router.job_finished(deployment, video_seconds=seconds, elapsed=finished - started)
+            charge = deployment.cost(seconds)
             await self._store.finish(
                 record.id,
-                deployment.cost(seconds),
+                charge,
                 status="completed",
                 progress=100,
                 result_json=result_json(result),
@@ -181,6 +186,13 @@ class Poller:
                 next_poll_at=None,
                 polls=record.polls + 1,
                 poll_failures=0,
+            )
+            self._finished(
+                record,
+                "completed",
+                charge,
+                provider=deployment.params.provider,
+                deployment_id=deployment.id,
             )
         elif progress.status == "failed":
             reported = progress.error
@@ -292,6 +304,36 @@ class Poller:
         )
         await self._abandon(router, deployment, record, error)
 
+    def _finished(
+        self,
+        record: VideoRecord,
+        status: str,
+        charge: float,
+        *,
+        provider: str,
+        deployment_id: str,
+    ) -> None:
+        """Metrics, log line and webhook for a video that reached a final status."""
+        VIDEOS.labels(record.alias, deployment_id, provider, status).inc()
+        COMPLETION.labels(record.alias, provider, status).observe(time.time() - record.created_at)
+        if charge:
+            SPEND.labels(record.owner, record.alias).inc(charge)
+        logger.info(
+            "video %s %s",
+            record.id,
+            status,
+            extra={
+                "video_id": record.id,
+                "alias": record.alias,
+                "deployment": deployment_id,
+                "upstream_id": record.upstream_id,
+                "team": record.owner,
+                "cost_usd": charge,
+            },
+        )
+        if self.on_final is not None:
+            self.on_final(record, status)
+
     async def _fail(self, record: VideoRecord, error: TarashError, **values: int) -> None:
         """Mark the job failed and refund its whole reservation."""
         logger.info("video %s failed: %s (%s)", record.id, error.message, error.code)
@@ -305,3 +347,8 @@ class Poller:
             next_poll_at=None,
             **values,
         )
+        try:
+            provider = self._router().deployment(record.deployment_id).params.provider
+        except TarashError:
+            provider = "unknown"
+        self._finished(record, "failed", 0.0, provider=provider, deployment_id=record.deployment_id)

@@ -10,6 +10,10 @@ from starlette.routing import Route
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
+ROUTE_TEMPLATES: dict[Callable[..., object], str] = {}
+"""Endpoint → its path template, so metrics and logs can label requests by route
+(``/v1/videos/{video_id}``) rather than by raw path (unbounded label values)."""
+
 
 def route(path: str, **handlers: Endpoint) -> Route:
     """One route per path with a handler per method (``GET=...``, ``POST=...``).
@@ -22,4 +26,5 @@ def route(path: str, **handlers: Endpoint) -> Route:
     async def dispatch(request: Request) -> Response:
         return await by_method[request.method](request)
 
+    ROUTE_TEMPLATES[dispatch] = path
     return Route(path, dispatch, methods=list(by_method))

@@ -70,6 +70,29 @@ image_generations = sa.Table(
 )
 
 
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    # The transactional outbox: a row is written with the video's final status, in the
+    # same transaction, so an event is never lost to a crash; a sender delivers it.
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("video_id", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("key_id", sa.String(64)),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_status_code", sa.Integer),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("next_attempt_at", sa.Float),
+    sa.Column("delivered_at", sa.Float),
+    sa.UniqueConstraint("video_id", "type", name="uq_webhook_video_event"),
+    sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+
 def _limits_and_spend() -> list[sa.Column[object]]:
     """Columns shared by teams and keys: allowlist, limits, and the budget's ledger."""
     return [
@@ -79,6 +102,8 @@ def _limits_and_spend() -> list[sa.Column[object]]:
         sa.Column("rpm", sa.Integer),
         sa.Column("max_parallel_jobs", sa.Integer),
         sa.Column("metadata", sa.JSON, nullable=False, default=dict),
+        sa.Column("webhook_url", sa.Text),
+        sa.Column("webhook_secret", sa.Text),
         # The ledger for the current budget period, kept on the row so a reservation is
         # one conditional UPDATE: atomic on SQLite and Postgres alike.
         sa.Column("period_start", sa.Float, nullable=False, default=0.0),

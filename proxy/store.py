@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters import AttemptRecord
 from proxy.database import Database
 from proxy.ledger import Holder, reserve, settle
-from proxy.schema import videos
+from proxy.schema import videos, webhook_deliveries
 
 IN_FLIGHT = ("queued", "in_progress")
 
@@ -58,6 +59,8 @@ class VideoRecord:
     expires_at: float | None = None
     next_poll_at: float | None = None
     seq: int | None = field(default=None)
+    provider_seconds: float = field(default=0.0, repr=False)
+    """Time the create spent waiting on providers (not stored; for the overhead metric)."""
 
     @property
     def result(self) -> dict[str, Any]:
@@ -76,7 +79,36 @@ class VideoRecord:
         return self.status in IN_FLIGHT
 
 
-_COLUMNS = [f.name for f in dataclasses.fields(VideoRecord)]
+_COLUMNS = [f.name for f in dataclasses.fields(VideoRecord) if f.name != "provider_seconds"]
+
+
+FINAL = ("completed", "failed")
+
+
+async def _queue_event(
+    conn: AsyncConnection, video_id: str, event_type: str, row: Any, now: float
+) -> None:
+    """Record the webhook event with the final status (once per video and type)."""
+    exists = await conn.execute(
+        sa.select(webhook_deliveries.c.id).where(
+            webhook_deliveries.c.video_id == video_id, webhook_deliveries.c.type == event_type
+        )
+    )
+    if exists.first() is not None:
+        return
+    await conn.execute(
+        webhook_deliveries.insert().values(
+            id=f"evt_{secrets.token_hex(12)}",
+            video_id=video_id,
+            type=event_type,
+            owner=row.owner,
+            key_id=row.key_id,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
 
 
 def attempts_json(attempts: list[AttemptRecord]) -> str:
@@ -134,6 +166,8 @@ class JobStore:
                 await settle(conn, row.key_id, row.owner, row.reserved_usd, charge, now)
             elif claimed.rowcount == 0:
                 await conn.execute(videos.update().where(videos.c.id == video_id).values(**values))
+            if values.get("status") in FINAL and row.owner != "master":
+                await _queue_event(conn, video_id, f"video.{values['status']}", row, now)
 
     async def update(self, video_id: str, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
@@ -201,6 +235,10 @@ class JobStore:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [_record(row) for row in rows]
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
 
     async def in_flight_by_deployment(self) -> dict[str, int]:
         """Jobs still running per deployment (restores the router's counts after a restart)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Literal, cast
@@ -16,6 +17,8 @@ from proxy.content import serve_location
 from proxy.errors import APIError, not_found
 from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused
+from proxy.logs import bind
+from proxy.metrics import CREATE_OVERHEAD
 from proxy.params import parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
@@ -24,6 +27,7 @@ from proxy.store import VideoRecord, attempts_json
 from router import UnknownAliasError
 
 MAX_LIST_LIMIT = 100
+logger = logging.getLogger("tarash.videos")
 
 
 def new_video_id() -> str:
@@ -73,6 +77,7 @@ async def _start_job(
     retries, fallbacks); a remix must run where its source ran.
     """
     router = gateway.router
+    provider_seconds = 0.0
     if remix_of is None:
         first = router.plan(alias, request)[0]  # a 400 here costs nothing
         estimate = router.max_cost(alias, request)
@@ -104,11 +109,14 @@ async def _start_job(
     try:
         if remix_of is not None:
             assert remix_of.upstream_id is not None
+            remix_started = time.perf_counter()
             job = await router.remix(first, remix_of.upstream_id, request)
             deployment, attempts = first, []
+            provider_seconds += time.perf_counter() - remix_started
         else:
             submission = await router.submit(alias, request)
             job, deployment, attempts = submission.job, submission.deployment, submission.attempts
+            provider_seconds += submission.provider_seconds
     except BaseException:
         await gateway.store.delete(record.id)
         raise
@@ -118,6 +126,16 @@ async def _start_job(
     record.attempts_json = attempts_json(attempts)
     record.submitted_at = time.time()
     record.next_poll_at = record.submitted_at + deployment.params.poll_interval
+    bind(alias=alias, deployment=deployment.id, upstream_id=job.request_id, video_id=record.id)
+    logger.info(
+        "video created",
+        extra={
+            "attempts": record.attempts,
+            "seconds": seconds,
+            "size": size,
+            **({"prompt": request.prompt} if gateway.config.general_settings.log_prompts else {}),
+        },
+    )
     await gateway.store.update(
         record.id,
         deployment_id=record.deployment_id,
@@ -127,10 +145,12 @@ async def _start_job(
         submitted_at=record.submitted_at,
         next_poll_at=record.next_poll_at,
     )
+    record.provider_seconds = provider_seconds
     return record
 
 
 async def create_video(request: Request) -> Response:
+    started = time.perf_counter()
     caller = await authenticate(request)
     gateway = _gateway(request)
     visible = [alias for alias in gateway.router.aliases if caller.allows(alias)]
@@ -146,7 +166,9 @@ async def create_video(request: Request) -> Response:
         seconds=params.seconds,
         size=params.size,
     )
-    return _video_response(gateway, record)
+    response = _video_response(gateway, record)
+    CREATE_OVERHEAD.observe(max(0.0, time.perf_counter() - started - record.provider_seconds))
+    return response
 
 
 async def retrieve_video(request: Request) -> Response:

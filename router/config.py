@@ -128,6 +128,16 @@ class GeneralSettings(_Strict):
     poller_concurrency: int = Field(
         default=64, gt=0, description="Upstream polls the server runs at once."
     )
+    webhook_retry_base_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubles per attempt (max 1 h)."
+    )
+    webhook_max_retry_seconds: float = Field(
+        default=86400.0, gt=0, description="Stop retrying an event this long after it."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    log_prompts: bool = Field(
+        default=False, description="Include prompts in logs (off: prompts may be private)."
+    )
     media_dir: str = Field(
         default="./tarash-media",
         description="Where results that arrive as bytes (not URLs) are written to be served.",
@@ -140,6 +150,20 @@ class GatewayConfig(_Strict):
     model_list: list[ModelEntry] = Field(min_length=1)
     router_settings: RouterSettings = Field(default_factory=RouterSettings)
     general_settings: GeneralSettings
+
+    def secret_values(self) -> list[str]:
+        """Every secret in the file (master key, provider keys), for log redaction."""
+        return _secret_values(self)
+
+
+def _secret_values(config: GatewayConfig) -> list[str]:
+    values = [config.general_settings.master_key.get_secret_value()]
+    values.extend(
+        entry.params.api_key.get_secret_value()
+        for entry in config.model_list
+        if entry.params.api_key is not None
+    )
+    return values
 
 
 class Deployment:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -54,6 +55,12 @@ class HealthBook:
     def __init__(self, settings: CooldownSettings) -> None:
         self.settings = settings
         self._health: dict[str, DeploymentHealth] = {}
+        #: Called with a deployment id whenever its health changes (e.g. to export it).
+        self.on_change: Callable[[str], None] | None = None
+
+    def _changed(self, deployment_id: str) -> None:
+        if self.on_change is not None:
+            self.on_change(deployment_id)
 
     def of(self, deployment_id: str) -> DeploymentHealth:
         return self._health.setdefault(deployment_id, DeploymentHealth())
@@ -89,6 +96,7 @@ class HealthBook:
             health.outcomes.clear()
         health.trial_in_progress = False
         self._remember(health, now, ok=True)
+        self._changed(deployment_id)
 
     def record_failure(
         self, deployment_id: str, error: TarashError, now: float | None = None
@@ -117,6 +125,7 @@ class HealthBook:
                 cooldown = self.settings.seconds
         if cooldown is not None:
             health.cooldown_until = max(health.cooldown_until, now + max(cooldown, 0.001))
+        self._changed(deployment_id)
 
     def _remember(self, health: DeploymentHealth, now: float, *, ok: bool) -> None:
         health.outcomes.append((now, ok))
@@ -146,10 +155,12 @@ class HealthBook:
 
     def job_started(self, deployment_id: str) -> None:
         self.of(deployment_id).in_flight += 1
+        self._changed(deployment_id)
 
     def job_finished(self, deployment_id: str) -> None:
         health = self.of(deployment_id)
         health.in_flight = max(0, health.in_flight - 1)
+        self._changed(deployment_id)
 
     def record_completion(self, deployment_id: str, video_seconds: float, elapsed: float) -> None:
         """Learn how long this deployment takes per second of video it makes."""

@@ -48,6 +48,13 @@ class Submission:
     deployment: Deployment
     job: SubmittedJob
     attempts: list[AttemptRecord] = field(default_factory=list)
+    waited: float = 0.0
+    """Seconds spent in retry backoff."""
+
+    @property
+    def provider_seconds(self) -> float:
+        """Time spent in provider calls and backoff: not the gateway's own overhead."""
+        return self.waited + sum(attempt.elapsed_seconds for attempt in self.attempts)
 
 
 class Router:
@@ -180,6 +187,7 @@ class Router:
         attempts = attempts if attempts is not None else []
         excluded = set(exclude)
         refused: set[str] = set()
+        waited = 0.0
         last_error: TarashError | None = None
         waits: list[float] = []
         limited = False
@@ -211,7 +219,9 @@ class Router:
                         limited = limited or is_limit
                         continue
                     if tries > 0:
-                        await asyncio.sleep(self._backoff(tries))
+                        pause = self._backoff(tries)
+                        waited += pause
+                        await asyncio.sleep(pause)
                     attempted = True
                     tries += 1
                     made += 1
@@ -233,7 +243,7 @@ class Router:
                             next_alias = True  # this alias opted in: go on to its fallbacks
                             break
                         raise
-                    return Submission(deployment, job, attempts)
+                    return Submission(deployment, job, attempts, waited)
                 if not attempted:
                     break  # everything here is cooling down or at a limit
             if budget is not None and made >= budget:
@@ -399,7 +409,7 @@ def _attempt(
         status="failed" if status == "failed" else "success",
         error_type=type(error).__name__ if error is not None else None,
         error_message=error.message if error is not None else None,
-        elapsed_seconds=round(time.monotonic() - started, 3),
+        elapsed_seconds=round(time.monotonic() - started, 6),
     )
 
 
@@ -412,7 +422,7 @@ def _metadata(attempts: list[AttemptRecord], started: float) -> ExecutionMetadat
         attempts=list(attempts),
         fallback_triggered=len(deployments) > 1,
         configs_in_chain=len(deployments),
-        total_elapsed_seconds=round(time.monotonic() - started, 3),
+        total_elapsed_seconds=round(time.monotonic() - started, 6),
     )
 
 

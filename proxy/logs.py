@@ -1,0 +1,145 @@
+"""Structured JSON logs with a request id, and nothing secret in them.
+
+Every line is one JSON object. Request-scoped fields (request id, key prefix, team,
+alias, deployment, upstream id) live in context variables that the request middleware
+sets and handlers enrich, so any log line written while serving a request carries
+them. A redaction filter replaces every configured secret that might still slip into a
+message, as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import secrets
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from proxy.routes import ROUTE_TEMPLATES
+
+CONTEXT_FIELDS = (
+    "request_id",
+    "key_prefix",
+    "team",
+    "alias",
+    "deployment",
+    "upstream_id",
+    "video_id",
+)
+_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "tarash_log_context", default=None
+)
+access_log = logging.getLogger("tarash.access")
+
+
+def bind(**fields: Any) -> None:
+    """Add fields to the current request's log context (ignored outside a request)."""
+    current = _context.get()
+    if current is not None:
+        current.update({k: v for k, v in fields.items() if v is not None})
+
+
+class ContextFilter(logging.Filter):
+    """Copies the request context onto each record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in (_context.get() or {}).items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+class RedactFilter(logging.Filter):
+    """Replaces known secrets anywhere in a record's message or arguments."""
+
+    def __init__(self, secrets_: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets_ if len(s) >= 6}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = self.formatter_exception(record)
+            for secret in self.secrets:
+                text = text.replace(secret, "[redacted]")
+            record.exc_text, record.exc_info = text, None
+        return True
+
+    @staticmethod
+    def formatter_exception(record: logging.LogRecord) -> str:
+        return logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
+
+
+def configure(level: str, known_secrets: Iterable[str] = ()) -> None:
+    """JSON lines on stderr for the gateway's loggers (and uvicorn's errors)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
+    handler.addFilter(ContextFilter())
+    handler.addFilter(RedactFilter(known_secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (``X-Request-Id`` accepted or generated, and echoed) and
+    writes one access line with its status, route and timing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming[:128] if incoming.strip() else f"req_{secrets.token_hex(12)}"
+        context: dict[str, Any] = {"request_id": request_id}
+        token = _context.set(context)
+        started = time.perf_counter()
+        status = 500
+
+        async def tagged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged_send)
+        finally:
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "route": ROUTE_TEMPLATES.get(scope.get("endpoint"), "unmatched"),  # type: ignore[arg-type]
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                },
+            )
+            _context.reset(token)
