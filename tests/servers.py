@@ -24,10 +24,20 @@ def free_port() -> int:
 class GatewayProcess:
     """``tarash-gateway serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, config_path: Path, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        log_path: Path,
+        port: int | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        log_level: str = "warning",
+    ) -> None:
         self.config_path = config_path
         self.log_path = log_path
         self.port = port or free_port()
+        self.env = env or {}
+        self.log_level = log_level
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,12 +57,12 @@ class GatewayProcess:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                self.log_level,
             ],
             cwd=REPO_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
