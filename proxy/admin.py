@@ -381,6 +381,7 @@ async def deployments(request: Request) -> Response:
         for deployment in router.deployments(alias):
             health = router.health.of(deployment.id)
             total = health.successes + health.failures
+            remaining = router.health.cooldown_remaining(deployment.id, now)
             rows.append(
                 DeploymentHealthView(
                     id=deployment.id,
@@ -388,9 +389,8 @@ async def deployments(request: Request) -> Response:
                     provider=deployment.params.provider,
                     model=deployment.params.model,
                     state=health.state(now),
-                    cooldown_remaining_seconds=round(
-                        router.health.cooldown_remaining(deployment.id, now), 3
-                    ),
+                    cooldown_remaining_seconds=round(remaining, 3),
+                    cooldown_until=int(time.time() + remaining) if remaining > 0 else None,
                     in_flight=health.in_flight,
                     successes=health.successes,
                     failures=health.failures,

@@ -100,6 +100,7 @@ class DeploymentHealthView(BaseModel):
     model: str
     state: Literal["closed", "open", "half_open"]
     cooldown_remaining_seconds: float
+    cooldown_until: int | None = Field(description="Unix time the cooldown ends, if cooling.")
     in_flight: int
     successes: int
     failures: int

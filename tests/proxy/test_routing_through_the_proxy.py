@@ -178,6 +178,7 @@ def test_open_breaker_gives_503_and_health_shows_it(gateway: GatewayProcess) -> 
     assert 50 <= int(cooling.value.response.headers["retry-after"]) <= 60
     health = {row["id"]: row for row in admin(gateway).get("/admin/deployments").json()["data"]}
     assert health["dead-1"]["state"] == "open"
+    assert health["dead-1"]["cooldown_until"] > time.time() + 50
     assert health["dead-1"]["failures"] == 2
     assert "500" in health["dead-1"]["last_error"] or "injected" in health["dead-1"]["last_error"]
     assert health["limited-1"]["state"] == "closed"
