@@ -58,13 +58,14 @@ def create_app(
     *,
     config_path: Path | None = None,
     watch_config: bool = False,
+    instance_id: str | None = None,
 ) -> Starlette:
     """Build the ASGI app for ``config``; ``router`` may be injected (e.g. seeded) by tests.
 
     With ``config_path`` the config can be reloaded (``POST /admin/config/reload``), and
     with ``watch_config`` it is reloaded whenever the file changes.
     """
-    gateway = Gateway(config, router, config_path)
+    gateway = Gateway(config, router, config_path, instance_id)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

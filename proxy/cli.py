@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -74,7 +75,12 @@ def serve(
     configure_logging(log_level, loaded.secret_values())
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
     uvicorn.run(
-        create_app(loaded, config_path=config, watch_config=watch),
+        create_app(
+            loaded,
+            config_path=config,
+            watch_config=watch,
+            instance_id=os.environ.get("TARASH_INSTANCE_ID") or f"{socket.gethostname()}:{port}",
+        ),
         host=host,
         port=port,
         log_level=log_level,

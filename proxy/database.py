@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from proxy.schema import metadata
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def async_database_url(url: str) -> str:
@@ -34,17 +37,32 @@ class Database:
         return self._engine
 
     async def open(self) -> None:
+        """Connect and bring the schema to the latest migration."""
         engine = create_async_engine(self.url, pool_size=10, max_overflow=20)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+            if engine.dialect.name == "postgresql":
+                # Several instances may start together: one migrates, the others wait.
+                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(7261827)"))
+            await conn.run_sync(_migrate)
         self._engine = engine
 
     async def close(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+
+
+def _migrate(connection: sa.Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    tables = set(sa.inspect(connection).get_table_names())
+    if "videos" in tables and "alembic_version" not in tables:
+        # A store created before migrations existed has exactly the first version's schema.
+        command.stamp(config, "0001")
+    command.upgrade(config, "head")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+import socket
 import time
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class Gateway:
         config: GatewayConfig,
         router: Router | None = None,
         config_path: Path | None = None,
+        instance_id: str | None = None,
     ) -> None:
         self.config = config
         self.config_path = config_path
@@ -43,14 +46,24 @@ class Gateway:
         self.accounts = AccountStore(self.database)
         self.rate_limiter = RateLimiter()
         settings = config.general_settings
+        #: Stable across restarts of the same instance (host:port by default in `serve`),
+        #: so a restarted instance resumes its own leases at once.
+        self.instance_id = instance_id or f"{socket.gethostname()}-{secrets.token_hex(4)}"
         self.poller = Poller(
-            self.store, lambda: self.router, settings.poller_concurrency, Path(settings.media_dir)
+            self.store,
+            lambda: self.router,
+            settings.poller_concurrency,
+            Path(settings.media_dir),
+            instance_id=self.instance_id,
+            lease_seconds=settings.lease_seconds,
         )
         self.webhooks = WebhookSender(
             self.database,
             retry_base_seconds=settings.webhook_retry_base_seconds,
             max_retry_seconds=settings.webhook_max_retry_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
+            instance_id=self.instance_id,
+            lease_seconds=settings.lease_seconds,
         )
         self.poller.on_final = lambda _record, _status: self.webhooks.wake()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))

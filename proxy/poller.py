@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,8 +68,13 @@ class Poller:
         router: Callable[[], Router],
         concurrency: int = 64,
         media_dir: Path = Path("tarash-media"),
+        *,
+        instance_id: str = "",
+        lease_seconds: float = 60.0,
     ) -> None:
         self._media_dir = media_dir
+        self.instance_id = instance_id or f"instance-{os.getpid()}"
+        self.lease_seconds = lease_seconds
         #: Called with (record, "completed" | "failed") when a video reaches a final status.
         self.on_final: Callable[[VideoRecord, str], None] | None = None
         self._store = store
@@ -84,7 +90,8 @@ class Poller:
         self._runner = asyncio.create_task(self._run(), name="tarash-poller")
 
     async def stop(self) -> None:
-        """Stop polling; jobs stay in the store and resume on the next start."""
+        """Stop polling and hand this instance's leases back, so another instance (or
+        this one, restarted) resumes the jobs at once instead of after the lease."""
         if self._runner is not None:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -92,6 +99,11 @@ class Poller:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            released = await self._store.release_leases(self.instance_id)
+            logger.info("released %d job leases", released)
+        except Exception:
+            logger.exception("could not release job leases; they expire on their own")
 
     def wake(self) -> None:
         """Look at the store now rather than after the current sleep."""
@@ -101,7 +113,7 @@ class Poller:
         while True:
             try:
                 await self._dispatch_due()
-                next_due = await self._store.next_due_at()
+                next_due = await self._store.next_due_at(self.instance_id, time.time())
             except Exception:
                 logger.exception("poller could not read the job store")
                 next_due = None
@@ -112,7 +124,9 @@ class Poller:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
 
     async def _dispatch_due(self) -> None:
-        due = await self._store.due(time.time(), limit=self._concurrency * 4)
+        due = await self._store.claim_due(
+            time.time(), self._concurrency * 4, self.instance_id, self.lease_seconds
+        )
         for record in due:
             if record.id in self._active:
                 continue

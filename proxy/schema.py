@@ -46,6 +46,10 @@ videos = sa.Table(
     sa.Column("completed_at", sa.Float),
     sa.Column("expires_at", sa.Float),
     sa.Column("next_poll_at", sa.Float),
+    # Which instance polls this job, and until when (leases let several instances share
+    # the store while each job is polled by exactly one of them).
+    sa.Column("lease_owner", sa.String(64)),
+    sa.Column("lease_expires_at", sa.Float),
     sa.Index("ix_videos_owner_seq", "owner", "seq"),
     sa.Index("ix_videos_next_poll_at", "next_poll_at"),
 )
@@ -88,8 +92,23 @@ webhook_deliveries = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("next_attempt_at", sa.Float),
     sa.Column("delivered_at", sa.Float),
+    sa.Column("lease_owner", sa.String(64)),
+    sa.Column("lease_expires_at", sa.Float),
     sa.UniqueConstraint("video_id", "type", name="uq_webhook_video_event"),
     sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    # A client's Idempotency-Key on create, per owner: the same key with the same body
+    # returns the same video; with another body it is a conflict.
+    sa.Column("owner", sa.String(128), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("video_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
 )
 
 

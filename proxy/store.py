@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters import AttemptRecord
 from proxy.database import Database
+from proxy.leases import claim, next_claimable_at, release
 from proxy.ledger import Holder, reserve, settle
 from proxy.schema import videos, webhook_deliveries
 
@@ -58,6 +59,8 @@ class VideoRecord:
     completed_at: float | None = None
     expires_at: float | None = None
     next_poll_at: float | None = None
+    lease_owner: str | None = None
+    lease_expires_at: float | None = None
     seq: int | None = field(default=None)
     provider_seconds: float = field(default=0.0, repr=False)
     """Time the create spent waiting on providers (not stored; for the overhead metric)."""
@@ -224,17 +227,24 @@ class JobStore:
         records = [_record(row) for row in rows[:limit]]
         return records, len(rows) > limit
 
-    async def due(self, now: float, limit: int) -> list[VideoRecord]:
-        """In-flight jobs whose next poll time has come, earliest first."""
-        query = (
-            videos.select()
-            .where(videos.c.next_poll_at.is_not(None), videos.c.next_poll_at <= now)
-            .order_by(videos.c.next_poll_at)
-            .limit(limit)
+    async def claim_due(
+        self, now: float, limit: int, owner: str, lease_seconds: float
+    ) -> list[VideoRecord]:
+        """Lease in-flight jobs whose next poll time has come to ``owner``, earliest first."""
+        rows = await claim(
+            self.engine,
+            videos,
+            due=sa.and_(videos.c.next_poll_at.is_not(None), videos.c.next_poll_at <= now),
+            order_by=videos.c.next_poll_at,
+            owner=owner,
+            now=now,
+            lease_seconds=lease_seconds,
+            limit=limit,
         )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
         return [_record(row) for row in rows]
+
+    async def release_leases(self, owner: str) -> int:
+        return await release(self.engine, videos, owner)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -251,9 +261,11 @@ class JobStore:
             rows = (await conn.execute(query)).all()
         return {row[0]: int(row[1]) for row in rows}
 
-    async def next_due_at(self) -> float | None:
-        """When the next in-flight job wants polling, or None if there is none."""
-        query = sa.select(sa.func.min(videos.c.next_poll_at))
+    async def next_due_at(self, owner: str, now: float) -> float | None:
+        """When ``owner`` can next poll an in-flight job, or None if there is none."""
+        query = sa.select(
+            sa.func.min(next_claimable_at(videos, videos.c.next_poll_at, owner, now))
+        ).where(videos.c.next_poll_at.is_not(None))
         async with self.engine.connect() as conn:
             value = (await conn.execute(query)).scalar()
         return float(value) if value is not None else None

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
 from proxy.database import Database
+from proxy.leases import claim, release
 from proxy.schema import api_keys, teams, webhook_deliveries
 
 logger = logging.getLogger("tarash.webhooks")
@@ -72,8 +73,12 @@ class WebhookSender:
         max_retry_seconds: float = 86400.0,
         timeout_seconds: float = 10.0,
         concurrency: int = 16,
+        instance_id: str = "",
+        lease_seconds: float = 60.0,
     ) -> None:
         self._db = database
+        self.instance_id = instance_id or f"instance-{secrets.token_hex(4)}"
+        self.lease_seconds = max(lease_seconds, timeout_seconds * 2)
         self.retry_base_seconds = retry_base_seconds
         self.max_retry_seconds = max_retry_seconds
         self._http = httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
@@ -98,6 +103,8 @@ class WebhookSender:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._http.aclose()
+        with contextlib.suppress(Exception):  # leases also expire on their own
+            await release(self._db.engine, webhook_deliveries, self.instance_id)
 
     async def _run(self) -> None:
         while True:
@@ -110,17 +117,19 @@ class WebhookSender:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=MAX_IDLE_SLEEP)
 
     async def _dispatch_due(self) -> None:
-        query = (
-            webhook_deliveries.select()
-            .where(
+        rows = await claim(
+            self._db.engine,
+            webhook_deliveries,
+            due=sa.and_(
                 webhook_deliveries.c.status == "pending",
                 webhook_deliveries.c.next_attempt_at <= time.time(),
-            )
-            .order_by(webhook_deliveries.c.next_attempt_at)
-            .limit(100)
+            ),
+            order_by=webhook_deliveries.c.next_attempt_at,
+            owner=self.instance_id,
+            now=time.time(),
+            lease_seconds=self.lease_seconds,
+            limit=100,
         )
-        async with self._db.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
         for row in rows:
             if row.id in self._active:
                 continue

@@ -135,6 +135,12 @@ class GeneralSettings(_Strict):
         default=86400.0, gt=0, description="Stop retrying an event this long after it."
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long an instance owns a job it polls; a dead instance's jobs "
+        "are taken over by another after this.",
+    )
     log_prompts: bool = Field(
         default=False, description="Include prompts in logs (off: prompts may be private)."
     )

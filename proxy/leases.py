@@ -1,0 +1,79 @@
+"""Leases: how several gateway instances share one store and still handle each due row
+(a job to poll, a webhook to send) in exactly one instance at a time.
+
+A row is claimed by one conditional UPDATE that sets ``lease_owner`` and
+``lease_expires_at``; rows leased by another live instance are skipped, and a dead
+instance's rows become claimable again when its leases expire. On PostgreSQL the
+candidate rows are locked with ``FOR UPDATE SKIP LOCKED`` so concurrent claimers never
+wait on each other; SQLite serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def claimable(table: sa.Table, owner: str, now: float) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        table.c.lease_expires_at.is_(None),
+        table.c.lease_expires_at < now,
+        table.c.lease_owner == owner,
+    )
+
+
+async def claim(
+    engine: AsyncEngine,
+    table: sa.Table,
+    *,
+    due: sa.ColumnElement[bool],
+    order_by: sa.ColumnElement[Any],
+    owner: str,
+    now: float,
+    lease_seconds: float,
+    limit: int,
+) -> list[sa.Row[Any]]:
+    """Lease up to ``limit`` due rows to ``owner`` and return them."""
+    candidates = (
+        sa.select(table.c.id)
+        .where(due, claimable(table, owner, now))
+        .order_by(order_by)
+        .limit(limit)
+    )
+    if engine.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        table.update()
+        .where(table.c.id.in_(candidates.scalar_subquery()))
+        .values(lease_owner=owner, lease_expires_at=now + lease_seconds)
+        .returning(*table.c)
+    )
+    async with engine.begin() as conn:
+        return list((await conn.execute(statement)).all())
+
+
+async def release(engine: AsyncEngine, table: sa.Table, owner: str) -> int:
+    """Give back every lease ``owner`` holds (on a graceful stop)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            table.update()
+            .where(table.c.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None)
+        )
+    return int(result.rowcount or 0)
+
+
+def next_claimable_at(
+    table: sa.Table, due_at: sa.ColumnElement[Any], owner: str, now: float
+) -> sa.ColumnElement[Any]:
+    """When each row can next be worked by ``owner``: its due time, or later if another
+    instance holds a live lease on it (so an idle poller never spins on others' rows)."""
+    held_by_other = sa.and_(
+        table.c.lease_owner.is_not(None),
+        table.c.lease_owner != owner,
+        table.c.lease_expires_at > now,
+    )
+    later = sa.case((table.c.lease_expires_at > due_at, table.c.lease_expires_at), else_=due_at)
+    return sa.case((held_by_other, later), else_=due_at)

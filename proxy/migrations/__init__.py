@@ -1,0 +1,1 @@
+"""Versioned schema migrations (alembic), applied when the gateway starts."""
