@@ -20,7 +20,7 @@ from adapters import AttemptRecord
 from proxy.database import Database
 from proxy.leases import claim, next_claimable_at, release
 from proxy.ledger import Holder, reserve, settle
-from proxy.schema import videos, webhook_deliveries
+from proxy.schema import idempotency_keys, videos, webhook_deliveries
 
 IN_FLIGHT = ("queued", "in_progress")
 
@@ -88,6 +88,10 @@ _COLUMNS = [f.name for f in dataclasses.fields(VideoRecord) if f.name != "provid
 FINAL = ("completed", "failed")
 
 
+class IdempotencyKeyTaken(Exception):  # noqa: N818 - a condition the caller resolves
+    """Another request claimed this Idempotency-Key first."""
+
+
 async def _queue_event(
     conn: AsyncConnection, video_id: str, event_type: str, row: Any, now: float
 ) -> None:
@@ -132,9 +136,16 @@ class JobStore:
     def engine(self) -> AsyncEngine:
         return self._db.engine
 
-    async def insert(self, record: VideoRecord, holder: Holder | None = None) -> None:
+    async def insert(
+        self,
+        record: VideoRecord,
+        holder: Holder | None = None,
+        idempotency: tuple[str, str] | None = None,
+    ) -> None:
         """Write a new job; with a ``holder``, first take its slot and reserve its
-        estimated cost, in the same transaction (so a refusal writes nothing)."""
+        estimated cost, in the same transaction (so a refusal writes nothing). With
+        ``idempotency`` (key, request hash) the key is claimed in that transaction too:
+        a concurrent request with the same key fails with IdempotencyKeyTaken."""
         if holder is not None:
             record.holds_slot = True
             record.reserved_usd = record.estimated_cost_usd
@@ -144,6 +155,30 @@ class JobStore:
             if holder is not None:
                 await reserve(conn, holder, record.estimated_cost_usd, record.created_at)
             await conn.execute(videos.insert().values(**values))
+            if idempotency is not None:
+                key, request_hash = idempotency
+                try:
+                    async with conn.begin_nested():
+                        await conn.execute(
+                            idempotency_keys.insert().values(
+                                owner=record.owner,
+                                key=key,
+                                request_hash=request_hash,
+                                video_id=record.id,
+                                created_at=record.created_at,
+                            )
+                        )
+                except sa.exc.IntegrityError:
+                    raise IdempotencyKeyTaken(key) from None
+
+    async def idempotent_video(self, owner: str, key: str) -> tuple[str, str] | None:
+        """(video id, request hash) recorded for ``key``, if the key was used before."""
+        query = sa.select(idempotency_keys.c.video_id, idempotency_keys.c.request_hash).where(
+            idempotency_keys.c.owner == owner, idempotency_keys.c.key == key
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return (row.video_id, row.request_hash) if row is not None else None
 
     async def finish(self, video_id: str, charge: float, **values: Any) -> None:
         """Record a final state; settle the budget exactly once (``charge`` 0 refunds)."""
@@ -190,6 +225,9 @@ class JobStore:
         """Remove a video, first releasing any slot and reservation it still holds."""
         await self.finish_if_holding(video_id)
         async with self.engine.begin() as conn:
+            await conn.execute(
+                idempotency_keys.delete().where(idempotency_keys.c.video_id == video_id)
+            )
             result = await conn.execute(videos.delete().where(videos.c.id == video_id))
         return bool(result.rowcount)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import time
@@ -19,11 +21,11 @@ from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused
 from proxy.logs import bind
 from proxy.metrics import CREATE_OVERHEAD
-from proxy.params import parse_create, parse_remix, read_body
+from proxy.params import CreateParams, parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
 from proxy.serialize import video_object
-from proxy.store import VideoRecord, attempts_json
+from proxy.store import IdempotencyKeyTaken, VideoRecord, attempts_json
 from router import UnknownAliasError
 
 MAX_LIST_LIMIT = 100
@@ -70,6 +72,7 @@ async def _start_job(
     seconds: str,
     size: str,
     remix_of: VideoRecord | None = None,
+    idempotency: tuple[str, str] | None = None,
 ) -> VideoRecord:
     """Reserve and write the job down, then submit it; a refusal leaves nothing behind.
 
@@ -103,7 +106,7 @@ async def _start_job(
         estimated_cost_usd=estimate,
     )
     try:
-        await gateway.store.insert(record, caller.holder)
+        await gateway.store.insert(record, caller.holder, idempotency)
     except AdmissionRefused as refusal:
         raise refusal_error(refusal) from None
     try:
@@ -158,16 +161,79 @@ async def create_video(request: Request) -> Response:
     if params.alias not in gateway.router.aliases:
         raise UnknownAliasError(params.alias, visible)  # never name aliases it may not use
     check_model_allowed(caller, params.alias)
-    record = await _start_job(
-        gateway,
-        caller=caller,
-        alias=params.alias,
-        request=params.request,
-        seconds=params.seconds,
-        size=params.size,
-    )
+    idempotency = _idempotency(request, params)
+    if idempotency is not None and (replay := await _replay(gateway, caller, idempotency)):
+        return replay
+    try:
+        record = await _start_job(
+            gateway,
+            caller=caller,
+            alias=params.alias,
+            request=params.request,
+            seconds=params.seconds,
+            size=params.size,
+            idempotency=idempotency,
+        )
+    except IdempotencyKeyTaken:
+        assert idempotency is not None
+        replay = await _replay(gateway, caller, idempotency)
+        if replay is None:  # the first request failed and gave the key back: try again
+            raise APIError(
+                409,
+                "A request with this Idempotency-Key is in progress; retry.",
+                code="idempotency_in_progress",
+            ) from None
+        return replay
     response = _video_response(gateway, record)
     CREATE_OVERHEAD.observe(max(0.0, time.perf_counter() - started - record.provider_seconds))
+    return response
+
+
+def _idempotency(request: Request, params: CreateParams) -> tuple[str, str] | None:
+    """(Idempotency-Key, hash of what the request asks for), if the client sent a key."""
+    key = request.headers.get("idempotency-key", "").strip()
+    if not key:
+        return None
+    if len(key) > 255:
+        raise APIError(
+            400,
+            "Idempotency-Key is longer than 255 characters.",
+            param="Idempotency-Key",
+            code="invalid_value",
+        )
+    wanted = {
+        "alias": params.alias,
+        "seconds": params.seconds,
+        "size": params.size,
+        "request": params.request.model_dump(mode="json"),
+    }
+    digest = hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+    return key, digest
+
+
+async def _replay(
+    gateway: Gateway, caller: Caller, idempotency: tuple[str, str]
+) -> Response | None:
+    """The video an earlier request with this key created, or a 409 if the body differs.
+    None when the key is unused."""
+    key, digest = idempotency
+    found = await gateway.store.idempotent_video(caller.owner, key)
+    if found is None:
+        return None
+    video_id, recorded = found
+    if recorded != digest:
+        raise APIError(
+            409,
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused",
+            param="Idempotency-Key",
+            headers={"x-should-retry": "false"},
+        )
+    record = await gateway.store.get(video_id)
+    if record is None:
+        return None
+    response = _video_response(gateway, record)
+    response.headers["idempotent-replayed"] = "true"
     return response
 
 

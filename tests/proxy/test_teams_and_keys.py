@@ -537,3 +537,13 @@ def test_images_are_budgeted_and_reported(env: Env) -> None:
         "/admin/spend", params={"group_by": "alias", "team_id": team["id"]}
     ).json()
     assert report["data"] == [{"group": "pics", "spend_usd": pytest.approx(0.5), "videos": 1}]
+
+
+def test_idempotent_replay_reserves_nothing_twice(env: Env) -> None:
+    team = env.team(budget_usd=0.4)
+    client = env.sdk(env.team_key(team))
+    headers = {"Idempotency-Key": "budget-once"}
+    first = client.videos.create(model="slow", prompt="p", seconds="4", extra_headers=headers)
+    second = client.videos.create(model="slow", prompt="p", seconds="4", extra_headers=headers)
+    assert first.id == second.id
+    assert env.get_team(team["id"])["spend"]["reserved_usd"] == pytest.approx(0.4)

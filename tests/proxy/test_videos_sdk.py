@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import openai
 import pytest
@@ -261,3 +263,42 @@ def test_models_lists_aliases(client: openai.OpenAI) -> None:
 def test_weighted_alias_serves_from_its_deployments(client: openai.OpenAI) -> None:
     videos = [create_done(client, model="weighted") for _ in range(3)]
     assert all(v.status == "completed" and v.model == "weighted" for v in videos)
+
+
+def test_idempotency_key_returns_the_same_video(client: openai.OpenAI) -> None:
+    headers = {"Idempotency-Key": "order-7781"}
+    first = client.videos.create(model="quick", prompt="once", extra_headers=headers)
+    again = client.videos.with_raw_response.create(
+        model="quick", prompt="once", extra_headers=headers
+    )
+    assert again.parse().id == first.id
+    assert again.headers["idempotent-replayed"] == "true"
+    with pytest.raises(openai.ConflictError) as caught:
+        client.videos.create(model="quick", prompt="a different body", extra_headers=headers)
+    assert caught.value.code == "idempotency_key_reused"
+    assert caught.value.response.headers["x-should-retry"] == "false"
+
+
+def test_concurrent_creates_with_one_key_make_one_video(gateway: GatewayProcess) -> None:
+    async def burst() -> set[str]:
+        client = openai.AsyncOpenAI(
+            base_url=f"{gateway.base_url}/v1", api_key=MASTER_KEY, max_retries=0
+        )
+        calls = [
+            client.videos.create(
+                model="quick", prompt="racing", extra_headers={"Idempotency-Key": "race-1"}
+            )
+            for _ in range(10)
+        ]
+        results = await asyncio.gather(*calls)
+        await client.close()
+        return {video.id for video in results}
+
+    assert len(asyncio.run(burst())) == 1
+
+
+def test_a_refused_create_leaves_its_key_free(client: openai.OpenAI) -> None:
+    headers = {"Idempotency-Key": "refused-then-fine"}
+    for _ in range(2):  # the refusal is not remembered as the key's answer
+        with pytest.raises(openai.BadRequestError):
+            client.videos.create(model="refusing", prompt="flagged", extra_headers=headers)
