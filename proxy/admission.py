@@ -24,11 +24,11 @@ def check_model_allowed(caller: Caller, alias: str) -> None:
         )
 
 
-def check_rate(gateway: Gateway, caller: Caller) -> None:
+async def check_rate(gateway: Gateway, caller: Caller) -> None:
     """Count the request against the key's and the team's requests per minute."""
     if caller.key is None or caller.team is None:
         return
-    wait = gateway.rate_limiter.try_acquire(
+    wait = await gateway.rate_limiter.try_acquire(
         [(caller.key.id, caller.key.rpm), (caller.team.id, caller.team.rpm)]
     )
     if wait:

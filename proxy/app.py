@@ -39,7 +39,14 @@ async def readiness(request: Request) -> Response:
     except Exception as exc:  # any failure means "not ready", whatever the driver raised
         checks["database"] = f"error: {type(exc).__name__}"
     checks["config"] = "ok" if gateway.router.aliases else "error: no aliases"
-    checks["redis"] = "not configured"
+    if gateway.shared is None:
+        checks["redis"] = "not configured"
+    else:
+        try:
+            await gateway.shared.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # any failure means "not ready"
+            checks["redis"] = f"error: {type(exc).__name__}"
     ready = all(value in ("ok", "not configured") for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},

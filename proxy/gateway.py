@@ -17,10 +17,11 @@ from proxy.accounts import AccountStore
 from proxy.database import Database
 from proxy.metrics import watch_health
 from proxy.poller import Poller
-from proxy.ratelimit import RateLimiter
+from proxy.ratelimit import RateLimiter, SharedRateLimiter
 from proxy.store import JobStore
 from proxy.webhooks import WebhookSender
 from router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
+from router.shared import SharedState
 
 logger = logging.getLogger("tarash.gateway")
 
@@ -40,15 +41,23 @@ class Gateway:
         self.config = config
         self.config_path = config_path
         self._watcher: asyncio.Task[None] | None = None
-        self.router = router or Router(config)
-        self.database = Database(config.general_settings.database_url)
-        self.store = JobStore(self.database)
-        self.accounts = AccountStore(self.database)
-        self.rate_limiter = RateLimiter()
         settings = config.general_settings
         #: Stable across restarts of the same instance (host:port by default in `serve`),
         #: so a restarted instance resumes its own leases at once.
         self.instance_id = instance_id or f"{socket.gethostname()}-{secrets.token_hex(4)}"
+        #: Router state and rate windows shared with other instances, when configured.
+        self.shared = (
+            SharedState.from_url(settings.redis_url, self.instance_id)
+            if settings.redis_url
+            else None
+        )
+        self.router = router or Router(config, shared=self.shared)
+        self.database = Database(settings.database_url)
+        self.store = JobStore(self.database)
+        self.accounts = AccountStore(self.database)
+        self.rate_limiter = (
+            SharedRateLimiter(self.shared) if self.shared is not None else RateLimiter()
+        )
         self.poller = Poller(
             self.store,
             lambda: self.router,
@@ -73,9 +82,10 @@ class Gateway:
 
     async def start(self, watch_config: bool = False) -> None:
         await self.database.open()
-        for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
-            for _ in range(count):  # the router's least-busy and parallel limits need these
-                self.router.health.job_started(deployment_id)
+        if self.shared is None:  # with Redis, the shared counts already include them
+            for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
+                for _ in range(count):  # least-busy and parallel limits need these
+                    self.router.health.job_started(deployment_id)
         self.poller.start()
         self.webhooks.start()
         if watch_config and self.config_path is not None:
@@ -90,6 +100,8 @@ class Gateway:
         await self.webhooks.stop()
         await self.http.aclose()
         await self.database.close()
+        if self.shared is not None:
+            await self.shared.close()
 
     async def reload(self) -> GatewayConfig:
         """Load the config file again and swap it in atomically, or raise ConfigError and
@@ -108,7 +120,7 @@ class Gateway:
                 ]
             )
         config = await asyncio.to_thread(load_config, self.config_path)
-        router = Router(config, health=self.router.health, previous=self.router)
+        router = Router(config, health=self.router.health, previous=self.router, shared=self.shared)
         self.config, self.router = config, router  # one assignment each: never half-applied
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
         logger.info("config reloaded from %s: %d aliases", self.config_path, len(router.aliases))

@@ -119,7 +119,7 @@ async def create_image(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
     alias, response_format, image_request = _parse(await read_body(request))
     deployment = _image_deployment(gateway, caller, alias)
-    check_rate(gateway, caller)
+    await check_rate(gateway, caller)
     cost = deployment.image_cost(image_request.n)
     now = time.time()
     row_id = f"img_{secrets.token_hex(12)}"

@@ -188,7 +188,7 @@ class Poller:
             await asyncio.to_thread(store_inline_media, result, self._media_dir, record.id)
             finished = time.time()
             seconds = result.duration or float(record.seconds)
-            router.job_finished(deployment, video_seconds=seconds, elapsed=finished - started)
+            await router.job_finished(deployment, video_seconds=seconds, elapsed=finished - started)
             charge = deployment.cost(seconds)
             await self._store.finish(
                 record.id,
@@ -228,7 +228,7 @@ class Poller:
     ) -> None:
         """The upstream job is over and failed: resubmit it elsewhere under the same video
         id if the error allows and attempts remain, else fail the video (full refund)."""
-        router.job_finished(deployment, error=error)
+        await router.job_finished(deployment, error=error)
         if error.is_retryable and await self._resubmit(router, record, failed=deployment):
             return
         await self._fail(record, error)
@@ -244,7 +244,7 @@ class Poller:
             await router.cancel(deployment, record.upstream_id)
         except TarashError as cancel_error:
             logger.warning("could not cancel job of video %s: %s", record.id, cancel_error.message)
-            router.job_finished(deployment, error=error)
+            await router.job_finished(deployment, error=error)
             await self._fail(record, error)
             return
         await self._job_failed(router, deployment, record, error)

@@ -1,7 +1,8 @@
-"""Requests-per-minute limits over a sliding 60-second window, in process memory.
+"""Requests-per-minute limits for keys and teams over a sliding 60-second window.
 
-One gateway process sees every request it admits, so counting here is exact for a
-single instance; sharing the window across instances belongs to the Redis-backed state.
+In process memory for a single instance; with ``redis_url`` configured the windows live
+in Redis and are checked and taken by one script, so the limits stay exact however many
+instances share them.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+
+from router.shared import SharedState
 
 WINDOW_SECONDS = 60.0
 
@@ -29,7 +32,7 @@ class RateLimiter:
             return 0.0
         return window[len(window) - rpm] + WINDOW_SECONDS - now
 
-    def try_acquire(self, limits: list[tuple[str, int | None]]) -> float:
+    async def try_acquire(self, limits: list[tuple[str, int | None]]) -> float:
         """Count one request against every (account, rpm) pair, or against none.
 
         Returns 0 when admitted, else whole seconds to wait (for Retry-After). There is
@@ -46,3 +49,16 @@ class RateLimiter:
             while len(window) > rpm:
                 window.popleft()
         return 0.0
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same contract, with the windows shared through Redis."""
+
+    def __init__(self, shared: SharedState) -> None:
+        super().__init__()
+        self.shared = shared
+
+    async def try_acquire(self, limits: list[tuple[str, int | None]]) -> float:
+        active = [("account:" + account, rpm) for account, rpm in limits if rpm is not None]
+        wait = await self.shared.take_slots(active)
+        return float(max(1, math.ceil(wait))) if wait > 0 else 0.0

@@ -87,7 +87,7 @@ async def _start_job(
     else:
         first = router.deployment(remix_of.deployment_id)
         estimate = first.cost(float(seconds))
-    check_rate(gateway, caller)
+    await check_rate(gateway, caller)
     now = time.time()
     record = VideoRecord(
         id=new_video_id(),

@@ -36,6 +36,7 @@ from router.config import Deployment, GatewayConfig, build_deployments
 from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
 from router.health import HealthBook
 from router.loader import load_config
+from router.shared import SharedState
 from router.strategies import rank, weighted_order
 
 MAX_BACKOFF_SECONDS = 5.0
@@ -67,12 +68,15 @@ class Router:
         *,
         health: HealthBook | None = None,
         previous: Router | None = None,
+        shared: SharedState | None = None,
     ) -> None:
         self.config = config
         self.settings = config.router_settings
         self._rng = rng or random.Random()
         self.health = health or HealthBook(config.router_settings.cooldown)
         self.health.settings = config.router_settings.cooldown
+        #: Redis-backed state shared with other instances (None: this process alone).
+        self.shared = shared
         self._by_alias = build_deployments(config)
         self._by_id = {d.id: d for group in self._by_alias.values() for d in group}
         # Jobs started under an earlier config finish on the deployment they started on.
@@ -193,6 +197,9 @@ class Router:
         limited = False
         made = 0
         moderation_ok = alias in self.settings.moderation_fallbacks
+        if self.shared is not None:
+            ids = [d.id for name in self.chain(alias) for d in self.deployments(name)]
+            await self.shared.pull(self.health, ids)
         for position, current in enumerate(self.chain(alias)):
             try:
                 candidates = [d for d in self.plan(current, request) if d.id not in excluded]
@@ -213,7 +220,7 @@ class Router:
                     if tries > self.settings.num_retries or (budget is not None and made >= budget):
                         next_alias = budget is not None and made >= budget
                         break
-                    wait, is_limit = self._unavailable_for(deployment)
+                    wait, is_limit = await self._unavailable_for(deployment)
                     if wait > 0:
                         waits.append(wait)
                         limited = limited or is_limit
@@ -259,17 +266,25 @@ class Router:
             limited=limited,
         ) from last_error
 
-    def _unavailable_for(self, deployment: Deployment) -> tuple[float, bool]:
-        """(seconds to wait, whether a limit rather than the breaker is the reason)."""
+    async def _unavailable_for(self, deployment: Deployment) -> tuple[float, bool]:
+        """(seconds to wait, whether a limit rather than the breaker is the reason).
+
+        When this returns 0 with an ``rpm`` set and shared state in use, a slot of the
+        deployment's shared window has been taken for the submit that follows.
+        """
         params = deployment.params
         if not self.health.available(deployment.id):
             return max(self.health.cooldown_remaining(deployment.id), 0.5), False
-        rpm_wait = self.health.rpm_wait(deployment.id, params.rpm)
-        if rpm_wait > 0:
-            return rpm_wait, True
         in_flight = self.health.of(deployment.id).in_flight
         if params.max_parallel_jobs is not None and in_flight >= params.max_parallel_jobs:
             return 5.0, True
+        if params.rpm is not None:
+            if self.shared is not None:
+                rpm_wait = await self.shared.take_slot(deployment.id, params.rpm)
+            else:
+                rpm_wait = self.health.rpm_wait(deployment.id, params.rpm)
+            if rpm_wait > 0:
+                return rpm_wait, True
         return 0.0, False
 
     def _backoff(self, tries: int) -> float:
@@ -290,13 +305,21 @@ class Router:
         except TarashError as error:
             if not isinstance(error, ValidationError):
                 self.health.record_failure(deployment.id, error)
+                await self._publish(deployment.id)
             attempts.append(_attempt(deployment, "failed", started, error))
             raise
         elapsed = time.monotonic() - started
         self.health.record_submit(deployment.id, elapsed)
         self.health.job_started(deployment.id)
+        if self.shared is not None:
+            await self.shared.add_in_flight(deployment.id, 1)
+        await self._publish(deployment.id)
         attempts.append(_attempt(deployment, "success", started))
         return job
+
+    async def _publish(self, deployment_id: str) -> None:
+        if self.shared is not None:
+            await self.shared.push(self.health, deployment_id)
 
     # -- steps on a known deployment -----------------------------------------------------
 
@@ -312,7 +335,7 @@ class Router:
         config = deployment.video_config
         await provider_for(config).cancel_video(config, upstream_id)
 
-    def job_finished(
+    async def job_finished(
         self,
         deployment: Deployment,
         *,
@@ -327,6 +350,9 @@ class Router:
         else:
             self.health.record_success(deployment.id)
             self.health.record_completion(deployment.id, video_seconds, elapsed)
+        if self.shared is not None:
+            await self.shared.add_in_flight(deployment.id, -1)
+        await self._publish(deployment.id)
 
     def download_headers(self, deployment: Deployment, location: str) -> dict[str, str]:
         config = deployment.video_config
@@ -342,6 +368,8 @@ class Router:
         config = deployment.video_config
         job = await provider_for(config).remix_video(config, source_upstream_id, request)
         self.health.job_started(deployment.id)
+        if self.shared is not None:
+            await self.shared.add_in_flight(deployment.id, 1)
         return job
 
     async def generate_video(
@@ -371,7 +399,7 @@ class Router:
             try:
                 result = await follow_job(provider_for(config), config, submission.job, on_progress)
             except TarashError as error:
-                self.job_finished(deployment, error=error)
+                await self.job_finished(deployment, error=error)
                 attempts[-1] = attempts[-1].model_copy(
                     update={
                         "status": "failed",
@@ -386,7 +414,7 @@ class Router:
                 exclude = [deployment.id] if others else []
                 continue
             seconds = result.duration or float(request.duration_seconds or 0)
-            self.job_finished(
+            await self.job_finished(
                 deployment, video_seconds=seconds, elapsed=time.monotonic() - job_started
             )
             result.execution_metadata = _metadata(attempts, started)

@@ -9,6 +9,7 @@ from pathlib import Path
 import openai
 import pytest
 
+from tests.db_backends import adapt_config
 from tests.servers import GatewayProcess
 
 MASTER_KEY = "sk-test-master-0123456789"
@@ -63,8 +64,9 @@ general_settings:
 
 
 def write_config(directory: Path, text: str, name: str = "config.yaml") -> Path:
+    """Write a gateway config, adapted to the database/Redis this test run targets."""
     path = directory / name
-    path.write_text(textwrap.dedent(text))
+    path.write_text(adapt_config(textwrap.dedent(text)))
     return path
 
 

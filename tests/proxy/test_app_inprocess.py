@@ -28,6 +28,7 @@ from proxy.app import create_app
 from proxy.gateway import Gateway
 from proxy.store import VideoRecord
 from router import parse_config
+from tests.db_backends import adapt_config
 
 KEY = "sk-inprocess"
 
@@ -93,7 +94,7 @@ general_settings:
 
 @pytest.fixture
 async def app_client(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Gateway]]:
-    app = create_app(parse_config(config_text(tmp_path / "jobs.db")))
+    app = create_app(parse_config(adapt_config(config_text(tmp_path / "jobs.db"))))
     gateway: Gateway = app.state.gateway
     await gateway.start()
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -238,12 +239,14 @@ class FourMethods:
 
 async def test_custom_four_method_provider_through_the_proxy(tmp_path: Path) -> None:
     register_provider("test-four-methods-proxy", FourMethods())
-    config = parse_config(f"""
+    config = parse_config(
+        adapt_config(f"""
 model_list:
   - model_name: custom
     params: {{provider: test-four-methods-proxy, model: c, poll_interval: 0.05}}
 general_settings: {{master_key: {KEY}, database_url: "sqlite:///{tmp_path / "c.db"}"}}
 """)
+    )
     app = create_app(config)
     gateway: Gateway = app.state.gateway
     await gateway.start()
@@ -273,13 +276,15 @@ async def test_inline_video_bytes_are_written_to_the_media_dir(tmp_path: Path) -
             return VideoGenerationResponse(request_id="y", video=f"data:video/mp4;base64,{data}")
 
     register_provider("test-inline-bytes", InlineBytes())
-    config = parse_config(f"""
+    config = parse_config(
+        adapt_config(f"""
 model_list:
   - model_name: inline
     params: {{provider: test-inline-bytes, model: c, poll_interval: 0.05}}
 general_settings: {{master_key: {KEY}, database_url: "sqlite:///{tmp_path / "c.db"}",
                     media_dir: "{tmp_path / "media"}"}}
 """)
+    )
     app = create_app(config)
     gateway: Gateway = app.state.gateway
     await gateway.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -56,23 +57,25 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def test_sliding_window(clock: Clock) -> None:
     limiter = ratelimit.RateLimiter()
     for _ in range(3):
-        assert limiter.try_acquire([("k", 3)]) == 0
+        assert asyncio.run(limiter.try_acquire([("k", 3)])) == 0
         clock.now += 10
-    assert limiter.try_acquire([("k", 3)]) == 30  # the first request leaves the window at 60 s
+    assert (
+        asyncio.run(limiter.try_acquire([("k", 3)])) == 30
+    )  # the first request leaves the window at 60 s
     clock.now += 30
-    assert limiter.try_acquire([("k", 3)]) == 0
+    assert asyncio.run(limiter.try_acquire([("k", 3)])) == 0
 
 
 def test_refused_request_is_counted_nowhere(clock: Clock) -> None:
     limiter = ratelimit.RateLimiter()
-    assert limiter.try_acquire([("key", 1), ("team", 5)]) == 0
-    assert limiter.try_acquire([("key", 1), ("team", 5)]) > 0
+    assert asyncio.run(limiter.try_acquire([("key", 1), ("team", 5)])) == 0
+    assert asyncio.run(limiter.try_acquire([("key", 1), ("team", 5)])) > 0
     for _ in range(4):  # the refused request did not use up one of the team's five
-        assert limiter.try_acquire([("other-key", None), ("team", 5)]) == 0
-    assert limiter.try_acquire([("other-key", None), ("team", 5)]) > 0
+        assert asyncio.run(limiter.try_acquire([("other-key", None), ("team", 5)])) == 0
+    assert asyncio.run(limiter.try_acquire([("other-key", None), ("team", 5)])) > 0
 
 
 def test_no_limit_means_no_bookkeeping(clock: Clock) -> None:
     limiter = ratelimit.RateLimiter()
     for _ in range(1000):
-        assert limiter.try_acquire([("k", None)]) == 0
+        assert asyncio.run(limiter.try_acquire([("k", None)])) == 0
