@@ -309,6 +309,9 @@ class Router:
             attempts.append(_attempt(deployment, "failed", started, error))
             raise
         elapsed = time.monotonic() - started
+        # An accepted submit is a success for the breaker (and ends a half-open trial at
+        # once, rather than when the job finishes minutes later).
+        self.health.record_success(deployment.id)
         self.health.record_submit(deployment.id, elapsed)
         self.health.job_started(deployment.id)
         if self.shared is not None:

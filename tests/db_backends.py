@@ -26,13 +26,14 @@ value of the variables, or a server that cannot start, fails loudly instead of f
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import itertools
 import os
 import re
-import textwrap
 import threading
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -150,16 +151,57 @@ def adapt_config(text: str) -> str:
 
     Configs in tests say ``database_url: sqlite:///<file>``; on a Postgres run each file
     becomes its own Postgres database (the same one again for the same file, so restart
-    tests find their jobs), and on a Redis run ``redis_url`` is added. On the default
-    run the text comes back unchanged.
+    tests find their jobs), and on a Redis run ``redis_url`` is added to
+    ``general_settings``. The rest of the text is left exactly as written (tests edit
+    their configs as text). On the default run the text comes back unchanged.
     """
     if database_backend() == "sqlite" and not redis_enabled():
         return text
-    data = yaml.safe_load(textwrap.dedent(text))
-    settings = data.setdefault("general_settings", {})
-    url = str(settings.get("database_url", ""))
-    if database_backend() == "postgres" and url.startswith("sqlite:///") and ":memory:" not in url:
-        settings["database_url"] = database_url_for(Path(url.removeprefix("sqlite:///")))
-    if redis_enabled() and "redis_url" not in settings:
-        settings["redis_url"] = redis_url_for(Path(url) if url else None)
-    return str(yaml.safe_dump(data, sort_keys=False))
+    found = _SQLITE_URL.search(text)
+    if database_backend() == "postgres" and found and ":memory:" not in found.group(0):
+        url = database_url_for(Path(found.group(1)))
+        text = text[: found.start()] + url + text[found.end() :]
+    if redis_enabled() and "redis_url" not in text:
+        redis = redis_url_for(Path(found.group(1)) if found else None)
+        block = re.search(r"^general_settings:[ \t]*\n([ \t]+)", text, flags=re.MULTILINE)
+        flow = re.search(r"general_settings:[ \t]*\{", text)
+        if block:
+            text = (
+                text[: block.end(1)]
+                + f"redis_url: {redis}\n"
+                + block.group(1)
+                + text[block.end(1) :]
+            )
+        elif flow:
+            text = text[: flow.end()] + f"redis_url: '{redis}', " + text[flow.end() :]
+        else:
+            raise ValueError("no general_settings section to add redis_url to")
+    return text
+
+
+_SQLITE_URL = re.compile(r"sqlite:///([^\s\"',}]+)")
+
+
+def database_url_of(config_path: Path) -> str:
+    """The database URL a written config points at."""
+    data = yaml.safe_load(config_path.read_text())
+    return str(data["general_settings"]["database_url"])
+
+
+def query(database_url: str, sql: str, params: dict[str, object] | None = None) -> list[Any]:
+    """Run one SQL statement on the test database, SQLite or Postgres alike."""
+    from sqlalchemy import text as sql_text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from proxy.database import async_database_url
+
+    async def run() -> list[Any]:
+        engine = create_async_engine(async_database_url(database_url))
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(sql_text(sql), params or {})
+                return list(result.all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from adapters.media import SAMPLE_VIDEO
 from tests.conftest import write_config
+from tests.db_backends import database_url_of, query
 from tests.media_server import MediaServer
 from tests.servers import GatewayProcess
 
@@ -53,10 +53,10 @@ def test_restart_mid_job_still_completes(tmp_path: Path) -> None:
         video = sdk(server).videos.create(model="slow", prompt="survive a crash")
         assert video.status == "queued"
         server.kill()  # SIGKILL: no graceful shutdown, no chance to save anything more
-        row = (
-            sqlite3.connect(tmp_path / "jobs.db")
-            .execute("select status, upstream_id from videos where id = ?", (video.id,))
-            .fetchone()
+        [row] = query(
+            database_url_of(config),
+            "select status, upstream_id from videos where id = :id",
+            {"id": video.id},
         )
         assert row[0] in ("queued", "in_progress")
         assert row[1] is not None

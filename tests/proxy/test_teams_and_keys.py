@@ -6,20 +6,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from proxy.accounts import hash_secret
 from tests.conftest import write_config
+from tests.db_backends import database_url_of, query
 from tests.servers import REPO_ROOT, GatewayProcess
 
 MASTER = "sk-master-governance"
@@ -29,7 +29,8 @@ PRICE = 0.1  # USD per second on every priced test deployment
 @dataclass
 class Env:
     server: GatewayProcess
-    db: Path
+    db: str
+    """The database URL the gateway uses (SQLite or Postgres, per the test run)."""
     admin: httpx.Client
 
     def sdk(self, key: str) -> openai.OpenAI:
@@ -97,7 +98,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     )
     server = GatewayProcess(config, directory / "gateway.log").start()
     admin = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {MASTER}"})
-    yield Env(server, db, admin)
+    yield Env(server, database_url_of(config), admin)
     admin.close()
     server.stop()
 
@@ -125,8 +126,11 @@ def test_key_secret_is_shown_once_and_stored_hashed(env: Env) -> None:
     assert [k["id"] for k in listed] == [created["id"]]
     assert "key" not in listed[0]
     assert secret not in env.admin.get(f"/admin/keys/{created['id']}").text
-    with sqlite3.connect(env.db) as db:
-        dump = "\n".join(db.iterdump())
+    dump = "\n".join(
+        str(query(env.db, f"select * from {table}"))
+        for table in ("api_keys", "teams", "videos", "idempotency_keys", "webhook_deliveries")
+    )
+    assert hash_secret(secret) in dump  # the key is there, as its hash only
     assert secret not in dump
     assert secret[10:] not in dump
 
@@ -418,10 +422,11 @@ def test_daily_budget_resets_when_the_day_turns(env: Env) -> None:
     assert env.get_team(team["id"])["spend"]["spent_usd"] == pytest.approx(0.4)
     with pytest.raises(openai.RateLimitError):
         client.videos.create(model="fast", prompt="over", seconds="4")
-    with sqlite3.connect(env.db) as db:  # as if the spend had been booked yesterday
-        db.execute(
-            "update teams set period_start = period_start - 86400 where id = ?", (team["id"],)
-        )
+    query(
+        env.db,
+        "update teams set period_start = period_start - 86400 where id = :id",
+        {"id": team["id"]},
+    )  # as if the spend had been booked yesterday
     assert env.get_team(team["id"])["spend"]["spent_usd"] == 0.0
     video = client.videos.create(model="fast", prompt="tomorrow", seconds="4")
     assert done(client, video.id).status == "completed"

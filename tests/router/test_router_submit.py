@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,13 @@ async def test_adapter_refusal_moves_on_without_counting_as_a_failure() -> None:
     only_refusing = text.replace("order: 2}", "order: 2, weight: 0}")
     with pytest.raises(ValidationError):
         await router(only_refusing).submit("picky", REQUEST)
+
+
+async def test_an_accepted_submit_closes_a_half_open_breaker() -> None:
+    r = router()
+    r.health.record_failure("main-ok", HTTPError("down", status_code=500), now=0)
+    r.health.of("main-ok").cooldown_until = 0.001  # cooled down: the next request is a trial
+    submission = await r.submit("main", REQUEST)
+    assert submission.deployment.id == "main-ok"
+    assert r.health.of("main-ok").state(time.monotonic()) == "closed"
+    assert r.health.available("main-ok")
