@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,26 @@ def test_restart_mid_job_still_completes(tmp_path: Path) -> None:
         assert sdk(server).videos.download_content(video.id).read() == SAMPLE_VIDEO.read_bytes()
     finally:
         server.stop()
+
+
+def test_graceful_stop_releases_the_leases_of_running_jobs(tmp_path: Path) -> None:
+    config = gateway_config(tmp_path, job_seconds=30)
+    server = GatewayProcess(config, tmp_path / "gateway.log").start()
+    video = sdk(server).videos.create(model="slow", prompt="still running")
+    url = database_url_of(config)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the poller has taken the job
+        [(owner,)] = query(url, "select lease_owner from videos where id = :id", {"id": video.id})
+        if owner is not None:
+            break
+        time.sleep(0.1)
+    assert owner is not None
+    server.stop()  # SIGTERM: drain, then hand the leases back
+    [(owner, status)] = query(
+        url, "select lease_owner, status from videos where id = :id", {"id": video.id}
+    )
+    assert owner is None
+    assert status in ("queued", "in_progress")
 
 
 def test_graceful_stop_and_restart_keeps_history(tmp_path: Path) -> None:
