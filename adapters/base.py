@@ -9,8 +9,9 @@ poll loop. Either way, no provider writes its own polling loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
-from adapters.errors import ValidationError
+from adapters.errors import GenerationFailedError, TarashError, ValidationError
 from adapters.field_mappers import Capabilities, lookup_mapping
 from adapters.models import (
     ImageGenerationConfig,
@@ -99,3 +100,31 @@ class ImageProvider(ABC):
         self, config: ImageGenerationConfig, request: ImageGenerationRequest
     ) -> ImageGenerationResponse:
         """Generate the images and return them (URLs or base64)."""
+
+
+def require_completed(
+    progress: JobProgress, *, provider: str, model: str, request_id: str, raw_response: Any
+) -> None:
+    """For providers whose result comes with the status: raise the job's own error if it
+    failed, and a retryable error if it has not finished (a fetch came too early)."""
+    if progress.status == "failed":
+        error = progress.error
+        raise (
+            error
+            if isinstance(error, TarashError)
+            else GenerationFailedError(
+                str(error or "the provider reported a failure"),
+                provider=provider,
+                model=model,
+                request_id=request_id,
+                raw_response=raw_response,
+            )
+        )
+    if progress.status != "completed":
+        raise GenerationFailedError(
+            f"{provider} job {request_id} has not finished yet",
+            provider=provider,
+            model=model,
+            request_id=request_id,
+            raw_response=raw_response,
+        )

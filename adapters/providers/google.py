@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from adapters.base import ImageProvider, VideoProvider
+from adapters.base import ImageProvider, VideoProvider, require_completed
 from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -283,16 +283,13 @@ class GoogleProvider(VideoProvider, ImageProvider):
         job = _Job.decode(request_id, config.model)
         operation = await self._operation(config, job, request_id)
         progress = _progress(operation, job, config, request_id)
-        if progress.status == "failed":
-            raise progress.error
-        if progress.status != "completed":
-            raise GenerationFailedError(
-                f"google job {job.operation} has not finished yet",
-                provider=PROVIDER,
-                model=config.model,
-                request_id=request_id,
-                raw_response=_trimmed(operation),
-            )
+        require_completed(
+            progress,
+            provider=PROVIDER,
+            model=config.model,
+            request_id=request_id,
+            raw_response=_trimmed(operation),
+        )
         videos = _video_entries(operation, job.api)
         locations = [_location(entry) for entry in videos]
         metadata: dict[str, Any] = {

@@ -24,7 +24,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from adapters.base import ImageProvider, VideoProvider
+from adapters.base import ImageProvider, VideoProvider, require_completed
 from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -369,16 +369,13 @@ class LumaProvider(VideoProvider, ImageProvider):
         """The finished generation; for an image generation ``video`` holds the image URL."""
         generation = await self._generation(config, request_id)
         progress = generation_progress(generation, model=config.model, request_id=request_id)
-        if progress.status == "failed":
-            raise progress.error
-        if progress.status != "completed":
-            raise TarashError(
-                f"luma generation {request_id} has not finished yet",
-                provider=PROVIDER,
-                model=config.model,
-                request_id=request_id,
-                raw_response=generation,
-            )
+        require_completed(
+            progress,
+            provider=PROVIDER,
+            model=config.model,
+            request_id=request_id,
+            raw_response=generation,
+        )
         assets = generation.get("assets") or {}
         is_image = generation.get("generation_type") == "image"
         url = assets.get("image") if is_image else assets.get("video")

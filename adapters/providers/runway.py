@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from adapters.base import VideoProvider
+from adapters.base import VideoProvider, require_completed
 from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -438,16 +438,13 @@ class RunwayProvider(VideoProvider):
     ) -> VideoGenerationResponse:
         task = await self._task(config, request_id)
         progress = task_progress(task, model=config.model, request_id=request_id)
-        if progress.status == "failed":
-            raise progress.error
-        if progress.status != "completed":
-            raise TarashError(
-                f"runway task {request_id} has not finished yet",
-                provider=PROVIDER,
-                model=config.model,
-                request_id=request_id,
-                raw_response=task,
-            )
+        require_completed(
+            progress,
+            provider=PROVIDER,
+            model=config.model,
+            request_id=request_id,
+            raw_response=task,
+        )
         outputs = task.get("output")
         if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
             raise HTTPError(
