@@ -8,6 +8,7 @@ checked by the test suite.)
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from pathlib import Path
@@ -18,6 +19,15 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"
+
+
+_RUN_TAGS = re.compile(r"^```(python|bash) (?:gateway|team-key|library)[ \t]*$", re.MULTILINE)
+
+
+def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    """Drop the tags that tell the snippet runner how to execute a block (``python
+    gateway``): readers see ordinary highlighted code."""
+    return _RUN_TAGS.sub(r"```\1", markdown)
 
 
 def on_pre_build(config: Any) -> None:
