@@ -64,8 +64,10 @@ def _properties_table(schema: dict[str, Any]) -> list[str]:
     rows = ["| field | type | required | description |", "|---|---|---|---|"]
     for name, prop in schema.get("properties", {}).items():
         description = " ".join(str(prop.get("description", "")).split())
-        rows.append(f"| `{name}` | {_schema_type(prop)} | {'yes' if name in required else ''} "
-                    f"| {description} |")
+        rows.append(
+            f"| `{name}` | {_schema_type(prop)} | {'yes' if name in required else ''} "
+            f"| {description} |"
+        )
     return rows
 
 
@@ -88,13 +90,21 @@ def http_api_page() -> str:
     for tag, operations in tags.items():
         lines += [f"## {tag.capitalize()}", ""]
         for method, path, operation in operations:
-            lines += [f"### `{method.upper()} {path}`", "", operation["summary"] + "."
-                      + (" Public (no key)." if operation.get("security") == [] else ""), ""]
+            lines += [
+                f"### `{method.upper()} {path}`",
+                "",
+                operation["summary"]
+                + "."
+                + (" Public (no key)." if operation.get("security") == [] else ""),
+                "",
+            ]
             parameters = operation.get("parameters", [])
             if parameters:
                 lines += ["| parameter | in | description |", "|---|---|---|"]
-                lines += [f"| `{p['name']}` | {p['in']} | {p.get('description', '')} |"
-                          for p in parameters]
+                lines += [
+                    f"| `{p['name']}` | {p['in']} | {p.get('description', '')} |"
+                    for p in parameters
+                ]
                 lines.append("")
             body = operation.get("requestBody")
             if body:
@@ -158,8 +168,15 @@ def configuration_page() -> str:
     )
 
     models: list[type[pydantic.BaseModel]] = [
-        GatewayConfig, ModelEntry, DeploymentParams, RouterSettings, CooldownSettings,
-        GeneralSettings, MockConfig, MockResponse, MockError,
+        GatewayConfig,
+        ModelEntry,
+        DeploymentParams,
+        RouterSettings,
+        CooldownSettings,
+        GeneralSettings,
+        MockConfig,
+        MockResponse,
+        MockError,
     ]
     lines = [
         "# Configuration reference",
@@ -175,7 +192,8 @@ def configuration_page() -> str:
         lines += ["| field | type | default | description |", "|---|---|---|---|"]
         for name, field in model.model_fields.items():
             description = " ".join((field.description or "").split())
-            lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} "
-                         f"| {description} |")
+            lines.append(
+                f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {description} |"
+            )
         lines.append("")
     return "\n".join(lines)
