@@ -93,7 +93,18 @@ async def _image_entry(gateway: Gateway, image: str, response_format: str) -> di
         return {"b64_json": await _as_base64(gateway, image)}
     if image.startswith(("http://", "https://", "data:")):
         return {"url": image}
-    return {"url": f"data:image/png;base64,{await _as_base64(gateway, image)}"}
+    encoded = await _as_base64(gateway, image)
+    return {"url": f"data:{_image_type(encoded)};base64,{encoded}"}
+
+
+def _image_type(encoded: str) -> str:
+    """The image's media type from its first bytes (providers answer JPEG, PNG or WebP)."""
+    head = base64.b64decode(encoded[:24] + "=" * (-len(encoded[:24]) % 4))
+    if head.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/png"
 
 
 def _image_deployment(gateway: Gateway, caller: Caller, alias: str) -> Deployment:

@@ -48,7 +48,9 @@ class CreateParams:
 
 
 def _set_nested(target: dict[str, Any], key: str, value: Any) -> None:
-    """``a[b][]`` style form keys into nested dicts and lists."""
+    """Bracket form keys into nested values, as the OpenAI SDK writes them: ``a[b]`` is a
+    mapping, ``a[]`` a list, and in ``a[][x]`` / ``a[][y]`` each element collects keys
+    until a key repeats, which starts the next element (``[{x, y}, {x, y}]``)."""
     match = _BRACKET_KEY.match(key)
     if match is None:
         target[key] = value
@@ -56,19 +58,22 @@ def _set_nested(target: dict[str, Any], key: str, value: Any) -> None:
     parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
     node: Any = target
     for part, following in itertools.pairwise(parts):
-        default: Any = [] if following == "" else {}
+        kind: Any = list if following == "" else dict
         if isinstance(node, list):
-            node.append(default)
+            last = node[-1] if node else None
+            if kind is dict and isinstance(last, dict) and following not in last:
+                node = last  # the next key of the element being filled
+                continue
+            node.append(kind())
             node = node[-1]
         else:
-            node = node.setdefault(part, default)
-    last = parts[-1]
+            if not isinstance(node.get(part), kind):
+                node[part] = kind()
+            node = node[part]
     if isinstance(node, list):
         node.append(value)
-    elif last == "":
-        node.setdefault(parts[-2], []).append(value)
     else:
-        node[last] = value
+        node[parts[-1]] = value
 
 
 def form_to_dict(form: FormData) -> dict[str, Any]:

@@ -17,7 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters import PollTimeoutError, TarashError, VideoGenerationRequest, VideoGenerationResponse
+from adapters import (
+    AttemptRecord,
+    PollTimeoutError,
+    TarashError,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+)
 from proxy.metrics import COMPLETION, POLL_ERRORS, SPEND, VIDEOS
 from proxy.store import JobStore, VideoRecord, attempts_json
 from router import Deployment, Router
@@ -229,6 +235,8 @@ class Poller:
         """The upstream job is over and failed: resubmit it elsewhere under the same video
         id if the error allows and attempts remain, else fail the video (full refund)."""
         await router.job_finished(deployment, error=error)
+        record.attempts_json = attempts_json(_mark_last_failed(record.attempt_records, error))
+        await self._store.update(record.id, attempts_json=record.attempts_json)
         if error.is_retryable and await self._resubmit(router, record, failed=deployment):
             return
         await self._fail(record, error)
@@ -366,3 +374,16 @@ class Poller:
         except TarashError:
             provider = "unknown"
         self._finished(record, "failed", 0.0, provider=provider, deployment_id=record.deployment_id)
+
+
+def _mark_last_failed(attempts: list[AttemptRecord], error: TarashError) -> list[AttemptRecord]:
+    """The submit that started a job that later failed is recorded as failed, with why."""
+    if attempts and attempts[-1].status == "success":
+        attempts[-1] = attempts[-1].model_copy(
+            update={
+                "status": "failed",
+                "error_type": type(error).__name__,
+                "error_message": error.message,
+            }
+        )
+    return attempts

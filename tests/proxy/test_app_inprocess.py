@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -308,3 +309,26 @@ general_settings: {{master_key: {KEY}, database_url: "sqlite:///{tmp_path / "c.d
             assert ranged.content == b"ftyp"
     finally:
         await gateway.stop()
+
+
+async def test_image_list_from_sdk_style_form_keys(app_client: Any) -> None:
+    client, _gateway = app_client
+    form = [
+        ("model", "counted"),
+        ("prompt", "p"),
+        ("image_list[][image]", "https://x/first.png"),
+        ("image_list[][role]", "first_frame"),
+        ("image_list[][image]", "https://x/last.png"),
+        ("image_list[][role]", "last_frame"),
+    ]
+    response = await client.post(
+        "/v1/videos",
+        content=urlencode(form),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+    images = COUNTING.submitted[-1].image_list
+    assert [(i.image, i.role) for i in images] == [
+        ("https://x/first.png", "first_frame"),
+        ("https://x/last.png", "last_frame"),
+    ]

@@ -24,7 +24,7 @@ def test_url_images_never_expose_server_paths(client: openai.OpenAI) -> None:
     result = client.images.generate(model="pics", prompt="a red kite")
     url = result.data[0].url
     assert url is not None
-    assert url.startswith("data:image/")
+    assert url.startswith("data:image/jpeg;base64,")  # the mock's image is a JPEG
     assert "file://" not in url
 
 

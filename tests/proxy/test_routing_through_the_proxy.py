@@ -78,9 +78,10 @@ def test_failed_job_is_resubmitted_under_the_same_id(gateway: GatewayProcess) ->
     extra = done.model_extra or {}
     attempts = extra["tarash"]["attempts"]
     assert [(a["deployment_id"], a["status"]) for a in attempts] == [
-        ("tier1-broken", "success"),
+        ("tier1-broken", "failed"),
         ("tier2-ok", "success"),
     ]
+    assert attempts[0]["error_type"] == "GenerationFailedError"  # accepted, then failed
     assert extra["tarash"]["deployment_id"] == "tier2-ok"
     assert "x-tarash-deployment" in client.videos.with_raw_response.retrieve(video_id).headers
 
