@@ -50,6 +50,8 @@ videos = sa.Table(
     # the store while each job is polled by exactly one of them).
     sa.Column("lease_owner", sa.String(64)),
     sa.Column("lease_expires_at", sa.Float),
+    # Deleted videos disappear for their owner but stay for the spend history.
+    sa.Column("deleted_at", sa.Float),
     sa.Index("ix_videos_owner_seq", "owner", "seq"),
     sa.Index("ix_videos_next_poll_at", "next_poll_at"),
 )

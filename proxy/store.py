@@ -61,6 +61,7 @@ class VideoRecord:
     next_poll_at: float | None = None
     lease_owner: str | None = None
     lease_expires_at: float | None = None
+    deleted_at: float | None = None
     seq: int | None = field(default=None)
     provider_seconds: float = field(default=0.0, repr=False)
     """Time the create spent waiting on providers (not stored; for the overhead metric)."""
@@ -214,7 +215,7 @@ class JobStore:
 
     async def get(self, video_id: str, owner: str | None = None) -> VideoRecord | None:
         """A video by id; with ``owner``, only if it belongs to that owner."""
-        query = videos.select().where(videos.c.id == video_id)
+        query = videos.select().where(videos.c.id == video_id, videos.c.deleted_at.is_(None))
         if owner is not None:
             query = query.where(videos.c.owner == owner)
         async with self.engine.connect() as conn:
@@ -222,13 +223,23 @@ class JobStore:
         return _record(row) if row is not None else None
 
     async def delete(self, video_id: str) -> bool:
-        """Remove a video, first releasing any slot and reservation it still holds."""
+        """Delete a video for its owner, first releasing any slot and reservation it still
+        holds. The row is kept, marked deleted, so spend reports still count what it cost."""
         await self.finish_if_holding(video_id)
         async with self.engine.begin() as conn:
             await conn.execute(
                 idempotency_keys.delete().where(idempotency_keys.c.video_id == video_id)
             )
-            result = await conn.execute(videos.delete().where(videos.c.id == video_id))
+            result = await conn.execute(
+                videos.update()
+                .where(videos.c.id == video_id, videos.c.deleted_at.is_(None))
+                .values(
+                    deleted_at=time.time(),
+                    next_poll_at=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+            )
         return bool(result.rowcount)
 
     async def finish_if_holding(self, video_id: str) -> None:
@@ -249,7 +260,7 @@ class JobStore:
         order: Literal["asc", "desc"] = "desc",
     ) -> tuple[list[VideoRecord], bool]:
         """One page of videos and whether more follow, newest first by default."""
-        query = videos.select()
+        query = videos.select().where(videos.c.deleted_at.is_(None))
         if owner is not None:
             query = query.where(videos.c.owner == owner)
         if order == "asc":
@@ -292,7 +303,11 @@ class JobStore:
         """Jobs still running per deployment (restores the router's counts after a restart)."""
         query = (
             sa.select(videos.c.deployment_id, sa.func.count())
-            .where(videos.c.status.in_(IN_FLIGHT), videos.c.upstream_id.is_not(None))
+            .where(
+                videos.c.status.in_(IN_FLIGHT),
+                videos.c.upstream_id.is_not(None),
+                videos.c.deleted_at.is_(None),
+            )
             .group_by(videos.c.deployment_id)
         )
         async with self.engine.connect() as conn:

@@ -552,3 +552,17 @@ def test_idempotent_replay_reserves_nothing_twice(env: Env) -> None:
     second = client.videos.create(model="slow", prompt="p", seconds="4", extra_headers=headers)
     assert first.id == second.id
     assert env.get_team(team["id"])["spend"]["reserved_usd"] == pytest.approx(0.4)
+
+
+def test_deleting_a_finished_video_keeps_its_spend_in_the_report(env: Env) -> None:
+    team = env.team(name="keeps-history")
+    client = env.sdk(env.team_key(team))
+    video = done(client, client.videos.create(model="fast", prompt="p", seconds="4").id)
+    client.videos.delete(video.id)
+    with pytest.raises(openai.NotFoundError):
+        client.videos.retrieve(video.id)
+    report = env.admin.get(
+        "/admin/spend", params={"group_by": "team", "team_id": team["id"]}
+    ).json()
+    assert report["total_usd"] == pytest.approx(0.4)
+    assert env.get_team(team["id"])["spend"]["spent_usd"] == pytest.approx(0.4)
