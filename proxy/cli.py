@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 from pathlib import Path
@@ -24,6 +25,25 @@ app.add_typer(teams_app, name="teams")
 app.add_typer(keys_app, name="keys")
 app.command("spend")(spend)
 
+Imports = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--import",
+        help="A module to import first, e.g. one that calls register_provider() for a "
+        "custom provider (repeatable).",
+    ),
+]
+
+
+def _import_plugins(modules: list[str] | None) -> None:
+    for name in modules or []:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            typer.echo(f"cannot import {name}: {error}", err=True)
+            raise typer.Exit(code=1) from None
+
+
 ConfigPath = Annotated[
     Path,
     typer.Argument(help="The YAML config file.", envvar="TARASH_CONFIG", show_default=True),
@@ -41,8 +61,9 @@ def _load_or_exit(path: Path) -> GatewayConfig:
 
 
 @app.command("check-config")
-def check_config(config: ConfigPath = Path("config.yaml")) -> None:
+def check_config(config: ConfigPath = Path("config.yaml"), imports: Imports = None) -> None:
     """Validate a config file; print every problem with its line, exit 1 if any."""
+    _import_plugins(imports)
     loaded = _load_or_exit(config)
     router = Router(loaded)
     typer.echo(f"{config}: OK")
@@ -65,12 +86,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     watch: Annotated[bool, typer.Option(help="Reload the config when the file changes.")] = True,
+    imports: Imports = None,
 ) -> None:
     """Start the gateway; refuses to start on an invalid config."""
     import uvicorn
 
     from proxy.app import create_app
 
+    _import_plugins(imports)
     loaded = _load_or_exit(config)
     configure_logging(log_level, loaded.secret_values())
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")

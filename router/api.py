@@ -20,13 +20,14 @@ from adapters import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
+    ProgressUpdate,
     TarashError,
     VideoGenerationConfig,
     VideoGenerationRequest,
     VideoGenerationResponse,
     provider_for,
 )
-from adapters.polling import ProgressCallback, run_video_job
+from adapters.polling import ProgressCallback, notify, run_video_job
 from adapters.registry import image_provider_for
 
 T = TypeVar("T")
@@ -103,12 +104,26 @@ async def generate_video_async(
 
 
 async def generate_image_async(
-    config: ImageGenerationConfig, request: ImageGenerationRequest
+    config: ImageGenerationConfig,
+    request: ImageGenerationRequest,
+    on_progress: ProgressCallback | None = None,
 ) -> ImageGenerationResponse:
-    """Generate images, falling back along ``config.fallback_configs`` on retryable errors."""
+    """Generate images, falling back along ``config.fallback_configs`` on retryable errors.
+    Images come back in one step, so ``on_progress`` hears once, at completion."""
 
     async def attempt(current: ImageGenerationConfig) -> ImageGenerationResponse:
-        return await image_provider_for(current).generate_image(current, request)
+        result = await image_provider_for(current).generate_image(current, request)
+        await notify(
+            on_progress,
+            ProgressUpdate(
+                request_id=result.request_id,
+                status="completed",
+                progress_percent=100,
+                provider=current.provider,
+                model=current.model,
+            ),
+        )
+        return result
 
     result, metadata = await _run_chain(config, attempt)
     result.execution_metadata = metadata
@@ -140,7 +155,9 @@ def generate_video(
 
 
 def generate_image(
-    config: ImageGenerationConfig, request: ImageGenerationRequest
+    config: ImageGenerationConfig,
+    request: ImageGenerationRequest,
+    on_progress: ProgressCallback | None = None,
 ) -> ImageGenerationResponse:
     """Blocking :func:`generate_image_async`."""
-    return _run_sync(lambda: generate_image_async(config, request))
+    return _run_sync(lambda: generate_image_async(config, request, on_progress))

@@ -135,7 +135,11 @@ async def test_mock_images() -> None:
     result = await generate_image_async(config, ImageGenerationRequest(prompt="a cat", n=2))
     assert result.images == [SAMPLE_THUMBNAIL.as_uri()] * 2
     assert result.is_mock
-    assert generate_image(config, ImageGenerationRequest(prompt="x")).images
+    seen: list[ProgressUpdate] = []
+    assert generate_image(
+        config, ImageGenerationRequest(prompt="x"), on_progress=seen.append
+    ).images
+    assert [(u.status, u.progress_percent) for u in seen] == [("completed", 100)]
 
 
 class FourMethodHandler:

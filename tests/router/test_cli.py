@@ -157,3 +157,36 @@ def test_serve_refuses_an_invalid_config_without_starting(tmp_path: Path) -> Non
     assert "Tarash Gateway on" not in result.stdout
     assert f"{path}: 5 problem(s) found:" in result.stderr
     assert f"{path}:4:17: model_list[0].params.provider: unknown provider 'sora'" in (result.stderr)
+
+
+def test_import_option_registers_a_custom_provider_first(tmp_path: Path) -> None:
+    (tmp_path / "house_provider.py").write_text(
+        textwrap.dedent("""
+        from adapters import VideoGenerationResponse
+        from router import register_provider
+
+        class House:
+            async def generate_video_async(self, config, request):
+                return VideoGenerationResponse(request_id="h", video="https://x/h.mp4")
+
+        register_provider("house", House())
+    """)
+    )
+    config = write(
+        tmp_path,
+        """
+        model_list:
+          - model_name: house
+            params: {provider: house, model: h}
+        general_settings: {master_key: k}
+    """,
+    )
+    env = {"PYTHONPATH": str(tmp_path)}
+    without = run_cli("check-config", str(config), env=env)
+    assert without.returncode == 1
+    assert "unknown provider 'house'" in without.stderr
+    with_import = run_cli("check-config", str(config), "--import", "house_provider", env=env)
+    assert with_import.returncode == 0, with_import.stderr
+    missing = run_cli("check-config", str(config), "--import", "no_such_module", env=env)
+    assert missing.returncode == 1
+    assert "cannot import no_such_module" in missing.stderr
