@@ -242,6 +242,19 @@ class JobStore:
             )
         return bool(result.rowcount)
 
+    async def discard(self, video_id: str) -> None:
+        """Remove a row whose submit was refused: it never became a video, so nothing of it
+        is kept (its slot and reservation are released first)."""
+        await self.finish_if_holding(video_id)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                idempotency_keys.delete().where(idempotency_keys.c.video_id == video_id)
+            )
+            await conn.execute(
+                webhook_deliveries.delete().where(webhook_deliveries.c.video_id == video_id)
+            )
+            await conn.execute(videos.delete().where(videos.c.id == video_id))
+
     async def finish_if_holding(self, video_id: str) -> None:
         """Release an unfinished video's reservation (it is being deleted or refused)."""
         async with self.engine.connect() as conn:

@@ -121,7 +121,7 @@ async def _start_job(
             job, deployment, attempts = submission.job, submission.deployment, submission.attempts
             provider_seconds += submission.provider_seconds
     except BaseException:
-        await gateway.store.delete(record.id)
+        await gateway.store.discard(record.id)
         raise
     record.deployment_id = deployment.id
     record.upstream_id = job.request_id
