@@ -35,7 +35,7 @@ from proxy.admin_models import (
     team_view,
 )
 from proxy.auth import require_master
-from proxy.errors import APIError, not_found
+from proxy.errors import APIError, invalid_body, not_found
 from proxy.gateway import Gateway
 from proxy.params import read_body
 from proxy.routes import route
@@ -63,12 +63,7 @@ async def _body(request: Request, model: type[Body]) -> Body:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        error = exc.errors()[0]
-        param = ".".join(str(part) for part in error["loc"]) or None
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise APIError(
-            400, f"Invalid value for {param}: {message}.", param=param, code="invalid_value"
-        ) from None
+        raise invalid_body(exc) from None
 
 
 def _check_models(gateway: Gateway, models: list[str] | None) -> None:

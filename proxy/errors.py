@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Mapping
 
+import pydantic
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -62,6 +63,19 @@ class APIError(Exception):
             }
         }
         return JSONResponse(body, status_code=self.status_code, headers=self.headers)
+
+
+def invalid_body(exc: pydantic.ValidationError) -> APIError:
+    """A 400 naming the first field pydantic refused, and why."""
+    error = exc.errors()[0]
+    param = ".".join(str(part) for part in error["loc"]) or None
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return APIError(
+        400,
+        f"Invalid value for {param}: {message}." if param else message,
+        param=param,
+        code="invalid_value",
+    )
 
 
 def not_found(what: str, identifier: str, param: str | None = None) -> APIError:

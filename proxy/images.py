@@ -23,7 +23,7 @@ from adapters import ImageGenerationRequest, TarashError
 from adapters.registry import image_provider_for
 from proxy.admission import check_model_allowed, check_rate, refusal_error
 from proxy.auth import Caller, authenticate
-from proxy.errors import APIError
+from proxy.errors import APIError, invalid_body
 from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused, reserve, settle
 from proxy.metrics import SPEND
@@ -59,11 +59,7 @@ def _parse(data: dict[str, Any]) -> tuple[str, str, ImageGenerationRequest]:
     try:
         request = ImageGenerationRequest.model_validate(data)
     except pydantic.ValidationError as exc:
-        error = exc.errors()[0]
-        param = ".".join(str(part) for part in error["loc"]) or None
-        raise APIError(
-            400, f"Invalid value for {param}: {error['msg']}.", param=param, code="invalid_value"
-        ) from None
+        raise invalid_body(exc) from None
     return alias, str(response_format), request
 
 

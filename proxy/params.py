@@ -21,7 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from adapters import ImageInput, VideoGenerationRequest
-from proxy.errors import APIError
+from proxy.errors import APIError, invalid_body
 
 DEFAULT_SECONDS = 4
 """OpenAI's documented default when `seconds` is omitted."""
@@ -201,18 +201,6 @@ async def _input_reference(value: Any) -> ImageInput | None:
     )
 
 
-def _first_error(exc: pydantic.ValidationError) -> APIError:
-    error = exc.errors()[0]
-    param = ".".join(str(part) for part in error["loc"]) or None
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return APIError(
-        400,
-        f"Invalid value for {param}: {message}." if param else message,
-        param=param,
-        code="invalid_value",
-    )
-
-
 async def parse_create(data: dict[str, Any], aliases: Iterable[str]) -> CreateParams:
     """Validate a create body; every problem becomes a 400 that names the field."""
     data = dict(data)
@@ -256,7 +244,7 @@ async def parse_create(data: dict[str, Any], aliases: Iterable[str]) -> CreatePa
     try:
         request = VideoGenerationRequest.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _first_error(exc) from None
+        raise invalid_body(exc) from None
     if reference is not None:
         request.image_list.insert(0, reference)
     if size is None:
