@@ -11,9 +11,8 @@ import math
 import time
 from collections import deque
 
+from router.health import window_wait
 from router.shared import SharedState
-
-WINDOW_SECONDS = 60.0
 
 
 class RateLimiter:
@@ -24,13 +23,7 @@ class RateLimiter:
 
     def _wait(self, account_id: str, rpm: int, now: float) -> float:
         window = self._windows.get(account_id)
-        if window is None:
-            return 0.0
-        while window and window[0] <= now - WINDOW_SECONDS:
-            window.popleft()
-        if len(window) < rpm:
-            return 0.0
-        return window[len(window) - rpm] + WINDOW_SECONDS - now
+        return 0.0 if window is None else window_wait(window, rpm, now)
 
     async def try_acquire(self, limits: list[tuple[str, int | None]]) -> float:
         """Count one request against every (account, rpm) pair, or against none.

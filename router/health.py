@@ -43,6 +43,19 @@ class DeploymentHealth:
         return "half_open" if self.cooldown_until > 0 else "closed"
 
 
+RATE_WINDOW_SECONDS = 60.0
+
+
+def window_wait(times: deque[float], limit: int, now: float) -> float:
+    """Seconds until a sliding 60-second window of ``times`` has room for one more under
+    ``limit`` (0 if it has room now); drops the times that have left the window."""
+    while times and times[0] <= now - RATE_WINDOW_SECONDS:
+        times.popleft()
+    if len(times) < limit:
+        return 0.0
+    return times[len(times) - limit] + RATE_WINDOW_SECONDS - now
+
+
 def _average(current: float | None, sample: float) -> float:
     if current is None:
         return sample
@@ -140,12 +153,7 @@ class HealthBook:
         if rpm is None:
             return 0.0
         now = time.monotonic() if now is None else now
-        submits = self.of(deployment_id).recent_submits
-        while submits and submits[0] <= now - 60:
-            submits.popleft()
-        if len(submits) < rpm:
-            return 0.0
-        return submits[len(submits) - rpm] + 60 - now
+        return window_wait(self.of(deployment_id).recent_submits, rpm, now)
 
     def record_submit(self, deployment_id: str, latency: float, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
