@@ -46,11 +46,16 @@ class DeploymentHealth:
 RATE_WINDOW_SECONDS = 60.0
 
 
-def window_wait(times: deque[float], limit: int, now: float) -> float:
-    """Seconds until a sliding 60-second window of ``times`` has room for one more under
-    ``limit`` (0 if it has room now); drops the times that have left the window."""
+def prune_window(times: deque[float], now: float) -> None:
+    """Drop the times that have left the sliding 60-second window."""
     while times and times[0] <= now - RATE_WINDOW_SECONDS:
         times.popleft()
+
+
+def window_wait(times: deque[float], limit: int, now: float) -> float:
+    """Seconds until a sliding 60-second window of ``times`` has room for one more under
+    ``limit`` (0 if it has room now)."""
+    prune_window(times, now)
     if len(times) < limit:
         return 0.0
     return times[len(times) - limit] + RATE_WINDOW_SECONDS - now
@@ -159,6 +164,7 @@ class HealthBook:
         now = time.monotonic() if now is None else now
         health = self.of(deployment_id)
         health.recent_submits.append(now)
+        prune_window(health.recent_submits, now)  # bounded even for deployments without rpm
         health.submit_latency = _average(health.submit_latency, latency)
 
     def job_started(self, deployment_id: str) -> None:

@@ -145,3 +145,10 @@ def test_rpm_window() -> None:
     assert health.rpm_wait("d", 2, now=30) == pytest.approx(30)
     assert health.rpm_wait("d", 2, now=61) == 0
     assert health.rpm_wait("d", None, now=0) == 0
+
+
+def test_submit_history_stays_bounded_without_an_rpm() -> None:
+    health = book()
+    for moment in range(1000):
+        health.record_submit("d", latency=0.1, now=float(moment))
+    assert len(health.of("d").recent_submits) <= 61
