@@ -69,8 +69,7 @@ def _lua_string(value: str | bytes) -> str:
     string would turn into LF)."""
     data = value.encode() if isinstance(value, str) else value
     escaped = "".join(
-        chr(byte) if 32 <= byte < 127 and byte not in (34, 92) else f"\\{byte:03d}"
-        for byte in data
+        chr(byte) if 32 <= byte < 127 and byte not in (34, 92) else f"\\{byte:03d}" for byte in data
     )
     return f'"{escaped}"'
 

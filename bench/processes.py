@@ -52,6 +52,7 @@ class Service:
     port: int
     ready_path: str = "/"
     env: Mapping[str, str] | None = None
+    """The whole environment (None: inherit this process's)."""
     cwd: Path | None = None
     log_path: Path | None = None
     startup_seconds: float = 60.0
@@ -71,7 +72,7 @@ class Service:
         self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.process = subprocess.Popen(
             list(self.command),
-            env={**os.environ, **(self.env or {})},
+            env=dict(self.env) if self.env is not None else None,
             cwd=self.cwd,
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT if self._log else subprocess.DEVNULL,
@@ -86,7 +87,9 @@ class Service:
             except httpx.HTTPError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"{self.name} did not start within {self.startup_seconds:g}s{self._hint}")
+        raise RuntimeError(
+            f"{self.name} did not start within {self.startup_seconds:g}s{self._hint}"
+        )
 
     @property
     def _hint(self) -> str:

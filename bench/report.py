@@ -9,18 +9,22 @@ GATEWAY = "tarash"
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> str:
     if numerator is None or not denominator:
-        return "–"
-    return f"{numerator / denominator:.2f}×"
+        return "-"
+    return f"{numerator / denominator:.2f}x"
+
+
+def _p50(row: dict[str, Any] | None) -> float | None:
+    return None if row is None else float(row["p50_ms"])
 
 
 def _triple(row: dict[str, Any] | None) -> str:
     if row is None:
-        return "–"
+        return "-"
     return f"{_ms(row['p50_ms'])} / {_ms(row['p95_ms'])} / {_ms(row['p99_ms'])}"
 
 
@@ -39,16 +43,16 @@ def create_table(create: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
         added = (
             f"{_ms(t['p50_ms'] - d['p50_ms'])} / {_ms(t['p99_ms'] - d['p99_ms'])}"
             if d and t
-            else "–"
+            else "-"
         )
         rates = " / ".join(
-            f"{row['requests_per_second']:.0f}" if row else "–" for row in (d, t, lite)
+            f"{row['requests_per_second']:.0f}" if row else "-" for row in (d, t, lite)
         )
         wrk_cpu = max(row["loadgen_cpu_percent"] for row in (d, t, lite) if row)
         lines.append(
             f"| {clients} | {_triple(d)} | {_triple(t)} | {added} "
-            f"| {_ratio(t and t['p50_ms'], d and d['p50_ms'])} | {_triple(lite)} "
-            f"| {_ratio(t and t['p50_ms'], lite and lite['p50_ms'])} | {rates} | {wrk_cpu:.0f} |"
+            f"| {_ratio(_p50(t), _p50(d))} | {_triple(lite)} "
+            f"| {_ratio(_p50(t), _p50(lite))} | {rates} | {wrk_cpu:.0f} |"
         )
     return lines
 
@@ -56,12 +60,14 @@ def create_table(create: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
 def retrieve_table(retrieve: dict[str, dict[str, Any]]) -> list[str]:
     rate = {name: row["requests_per_second"] for name, row in retrieve.items()}
     ours = retrieve.get(GATEWAY, {})
-    cells = [f"{rate[name]:.0f}" if name in rate else "–" for name in ("direct", GATEWAY, "litellm")]
+    cells = [
+        f"{rate[name]:.0f}" if name in rate else "-" for name in ("direct", GATEWAY, "litellm")
+    ]
     cells += [
         _ratio(rate.get(GATEWAY), rate.get("direct")),
         _ratio(rate.get(GATEWAY), rate.get("litellm")),
         _ms(ours.get("p99_ms")),
-        str(ours.get("target_cpu_percent", "–")),
+        str(ours.get("target_cpu_percent", "-")),
         f"{max(row['loadgen_cpu_percent'] for row in retrieve.values()):.0f}",
     ]
     return [
@@ -108,7 +114,7 @@ def in_flight_table(row: dict[str, Any]) -> list[str]:
 
 def targets_table(results: dict[str, Any]) -> list[str]:
     """SPEC §9, each target against what this run measured."""
-    create = results["create"]
+    create = results.get("create", {})
     ours, direct = create.get(GATEWAY, {}), create.get("direct", {})
     rows: list[tuple[str, str, bool | None]] = []
     one, ten = ours.get("1"), ours.get("10")
@@ -119,7 +125,7 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         rows.append(("create ≤ 2 ms added at p99, 1 client", f"{added99:.2f} ms", added99 <= 2.0))
     if ten and direct.get("10"):
         ratio = ten["p50_ms"] / direct["10"]["p50_ms"]
-        rows.append(("create ≤ 1.5× direct at 10 clients (p50)", f"{ratio:.2f}×", ratio <= 1.5))
+        rows.append(("create ≤ 1.5x direct at 10 clients (p50)", f"{ratio:.2f}x", ratio <= 1.5))
     retrieve = results.get("retrieve", {}).get(GATEWAY)
     if retrieve:
         rate = retrieve["requests_per_second"]
@@ -133,7 +139,9 @@ def targets_table(results: dict[str, Any]) -> list[str]:
     in_flight = results.get("in_flight")
     if in_flight:
         rss = in_flight["peak_rss_mb"]
-        rows.append((f"{in_flight['accepted']} jobs polled with RSS < 300 MB", f"{rss:.0f} MB", rss < 300))
+        rows.append(
+            (f"{in_flight['accepted']} jobs polled with RSS < 300 MB", f"{rss:.0f} MB", rss < 300)
+        )
     lines = ["### SPEC §9 targets", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in rows]
     return lines
@@ -153,7 +161,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"LiteLLM: {results['litellm_note']}.")
     lines.append("")
     sections = [
-        create_table(results["create"]),
+        create_table(results["create"]) if results.get("create") else [],
         retrieve_table(results["retrieve"]) if results.get("retrieve") else [],
         content_table(results["content"]) if results.get("content") else [],
         in_flight_table(results["in_flight"]) if results.get("in_flight") else [],

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import litellm, scenarios
-from bench.processes import Service
+from bench.processes import Service, free_port
 from bench.report import markdown
 from bench.targets import (
     CREATE_ALIAS,
@@ -39,6 +39,7 @@ from bench.targets import (
 
 ROOT = Path(__file__).resolve().parent.parent
 LITELLM_MODEL = "bench-sora"
+PHASES = frozenset({"create", "retrieve", "content", "in-flight"})
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,12 @@ class Settings:
     poll_interval: float
     window: float
     with_litellm: bool
+    phases: frozenset[str]
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
         if args.smoke:
-            return cls([1, 4], 1, 4, 4, 1, 40, 1.0, 2, args.litellm)
+            return cls([1, 4], 1, 4, 4, 1, 40, 1.0, 2, args.litellm, PHASES)
         return cls(
             [int(x) for x in args.clients.split(",")],
             args.seconds,
@@ -67,6 +69,7 @@ class Settings:
             args.poll_interval,
             args.window,
             args.litellm,
+            frozenset(args.phases.split(",")),
         )
 
     def describe(self) -> str:
@@ -108,10 +111,19 @@ def litellm_target(workdir: Path, upstream: Service) -> tuple[Target | None, str
         return None, f"not measured: {installed}"
     config = workdir / "litellm.yaml"
     litellm.write_config(config, f"{upstream.base_url}/v1", UPSTREAM_KEY, LITELLM_MODEL)
-    service = litellm.service(installed, config, workdir / "litellm.log")
+    port = free_port()
+    service = Service(
+        "litellm",
+        litellm.command(installed, config, port),
+        port,
+        ready_path="/health/liveliness",
+        env=litellm.clean_environ(),
+        log_path=workdir / "litellm.log",
+        startup_seconds=120,
+    )
     service.start()
     target = Target("litellm", service, litellm.MASTER_KEY, LITELLM_MODEL, LITELLM_MODEL)
-    return target, f"LiteLLM {litellm.installed_version(installed)}, one worker, no database"
+    return target, f"LiteLLM {litellm.DEFAULT_VERSION}, one worker, no database"
 
 
 def run(settings: Settings, workdir: Path) -> dict[str, Any]:
@@ -137,27 +149,35 @@ def run(settings: Settings, workdir: Path) -> dict[str, Any]:
         results["litellm_note"] = note
         print(f"measuring {', '.join(t.name for t in targets)}; {note}", file=sys.stderr)
 
-        results["create"] = scenarios.create_latency(targets, settings.clients, settings.seconds)
-        print("create done", file=sys.stderr)
+        phases = settings.phases
+        if "create" in phases:
+            results["create"] = scenarios.create_latency(
+                targets, settings.clients, settings.seconds
+            )
+            print("create done", file=sys.stderr)
         ready = {target.name: scenarios.ready_video(target) for target in targets}
-        results["retrieve"] = scenarios.retrieve_throughput(
-            targets, ready, settings.retrieve_clients, settings.seconds
-        )
-        print("retrieve done", file=sys.stderr)
-        results["content"] = scenarios.content_throughput(
-            targets, ready, settings.content_repeats
-        )
-        print("content done", file=sys.stderr)
+        if "retrieve" in phases:
+            results["retrieve"] = scenarios.retrieve_throughput(
+                targets, ready, settings.retrieve_clients, settings.seconds
+            )
+            print("retrieve done", file=sys.stderr)
+        if "content" in phases:
+            results["content"] = scenarios.content_throughput(
+                targets, ready, settings.content_repeats
+            )
+            print("content done", file=sys.stderr)
         gateway_process.stop()
 
-        fresh = stack.enter_context(
-            gateway_service(workdir, upstream.base_url, settings.poll_interval)
-        )
-        polled = Target("tarash", fresh, team_key(fresh), CREATE_ALIAS, READY_ALIAS)
-        results["in_flight"] = scenarios.in_flight_jobs(
-            polled, upstream, settings.jobs, settings.poll_interval, settings.window
-        )
-        print("in-flight done", file=sys.stderr)
+        if "in-flight" in phases:
+            fresh = stack.enter_context(
+                gateway_service(workdir, upstream.base_url, settings.poll_interval)
+            )
+            polled = Target("tarash", fresh, team_key(fresh), CREATE_ALIAS, READY_ALIAS)
+            print(f"in-flight: gateway pid {fresh.pid}", file=sys.stderr)
+            results["in_flight"] = scenarios.in_flight_jobs(
+                polled, upstream, settings.jobs, settings.poll_interval, settings.window
+            )
+            print("in-flight done", file=sys.stderr)
     return results
 
 
@@ -173,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=float, default=30.0, help="seconds to watch them")
     parser.add_argument(
         "--litellm", action=argparse.BooleanOptionalAction, default=True, help="measure LiteLLM"
+    )
+    parser.add_argument(
+        "--phases",
+        default=",".join(sorted(PHASES)),
+        help="which measurements to run (comma-separated): " + ", ".join(sorted(PHASES)),
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)

@@ -93,16 +93,12 @@ def content_throughput(
     for target in targets:
         url = f"{target.base_url}/v1/videos/{video_ids[target.name]}/content"
         runs = []
+        curl = ["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{size_download} %{time_total}"]
+        curl += ["-H", f"Authorization: Bearer {target.api_key}", url]
         for _ in range(repeats):
             idle_rss = rss_bytes(target.service.pid)
             with MemorySampler(target.service.pid) as memory:
-                finished = subprocess.run(
-                    ["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{size_download} %{time_total}"]
-                    + ["-H", f"Authorization: Bearer {target.api_key}", url],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+                finished = subprocess.run(curl, capture_output=True, text=True, check=False)
             if finished.returncode != 0:
                 raise RuntimeError(f"{target.name}: curl failed: {finished.stderr.strip()}")
             size, seconds = finished.stdout.split()

@@ -89,10 +89,21 @@ def _key(row: sa.Row[Any]) -> KeyRecord:
 
 
 class AccountStore:
-    """CRUD for teams and keys, and the lookup that authenticates a request."""
+    """CRUD for teams and keys, and the lookup that authenticates a request.
 
-    def __init__(self, database: Database) -> None:
+    Lookups are cached for ``cache_seconds`` so a request costs no database read for
+    its key: every change made through this store clears the cache at once, and a
+    change made by another instance is seen within ``cache_seconds``. Budgets and
+    parallel-job counts are never taken from the cache: the reservation reads them in
+    the database (ledger.py).
+    """
+
+    MAX_CACHED_KEYS = 10_000
+
+    def __init__(self, database: Database, cache_seconds: float = 5.0) -> None:
         self._db = database
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, KeyRecord, TeamRecord]] = {}
 
     # -- teams -------------------------------------------------------------------------
 
@@ -108,6 +119,7 @@ class AccountStore:
         )
         async with self._db.engine.begin() as conn:
             await conn.execute(teams.insert().values(**dataclasses.asdict(record)))
+        self._cache.clear()
         return record
 
     async def get_team(self, team_id: str) -> TeamRecord | None:
@@ -129,6 +141,7 @@ class AccountStore:
         async with self._db.engine.begin() as conn:
             await conn.execute(api_keys.delete().where(api_keys.c.team_id == team_id))
             result = await conn.execute(teams.delete().where(teams.c.id == team_id))
+        self._cache.clear()
         return bool(result.rowcount)
 
     # -- keys --------------------------------------------------------------------------
@@ -148,6 +161,7 @@ class AccountStore:
         )
         async with self._db.engine.begin() as conn:
             await conn.execute(api_keys.insert().values(**dataclasses.asdict(record)))
+        self._cache.clear()
         return record, secret
 
     async def get_key(self, key_id: str) -> KeyRecord | None:
@@ -194,6 +208,19 @@ class AccountStore:
         """The key (current secret, or previous one within its grace) and its team."""
         digest = hash_secret(secret)
         now = time.time()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            key, team = cached[1], cached[2]
+            if key.key_hash == digest or (key.previous_key_expires_at or 0.0) > now:
+                return key, team
+        found = await self._load_key(digest, now)
+        if found is not None and self.cache_seconds > 0:
+            if len(self._cache) >= self.MAX_CACHED_KEYS:
+                self._cache.pop(next(iter(self._cache)))  # the oldest entry
+            self._cache[digest] = (now + self.cache_seconds, *found)
+        return found
+
+    async def _load_key(self, digest: str, now: float) -> tuple[KeyRecord, TeamRecord] | None:
         query = api_keys.select().where(
             sa.or_(
                 api_keys.c.key_hash == digest,
@@ -223,3 +250,4 @@ class AccountStore:
         values["updated_at"] = time.time()
         async with self._db.engine.begin() as conn:
             await conn.execute(table.update().where(table.c.id == row_id).values(**values))
+        self._cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import socket
@@ -97,13 +98,19 @@ def serve(
     loaded = _load_or_exit(config)
     configure_logging(log_level, loaded.secret_values())
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
+    gateway_app = create_app(
+        loaded,
+        config_path=config,
+        watch_config=watch,
+        instance_id=os.environ.get("TARASH_INSTANCE_ID") or f"{socket.gethostname()}:{port}",
+    )
+    # Everything imported so far lives as long as the process. Freezing it keeps the
+    # garbage collector's full passes from walking it again and again: unfrozen, those
+    # passes stalled every request for 60-125 ms every few seconds under load.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
-        create_app(
-            loaded,
-            config_path=config,
-            watch_config=watch,
-            instance_id=os.environ.get("TARASH_INSTANCE_ID") or f"{socket.gethostname()}:{port}",
-        ),
+        gateway_app,
         host=host,
         port=port,
         log_level=log_level,

@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from proxy import sqlite_inline
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -38,9 +40,7 @@ class Database:
 
     async def open(self) -> None:
         """Connect and bring the schema to the latest migration."""
-        engine = create_async_engine(self.url, pool_size=10, max_overflow=20)
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = _create_engine(self.url)
         async with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 # Several instances may start together: one migrates, the others wait.
@@ -52,6 +52,23 @@ class Database:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+
+
+def _create_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_size=10, max_overflow=20)
+    # SQLite runs inline on the event loop through one connection (sqlite_inline.py):
+    # one connection means this process never waits on its own locks.
+    engine = create_async_engine(
+        url,
+        async_creator=sqlite_inline.creator(parsed.database or ":memory:"),
+        **(
+            {} if parsed.database in (None, "", ":memory:") else {"pool_size": 1, "max_overflow": 0}
+        ),
+    )
+    sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _migrate(connection: sa.Connection) -> None:

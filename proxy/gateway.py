@@ -54,7 +54,7 @@ class Gateway:
         self.router = router or Router(config, shared=self.shared)
         self.database = Database(settings.database_url)
         self.store = JobStore(self.database)
-        self.accounts = AccountStore(self.database)
+        self.accounts = AccountStore(self.database, settings.key_cache_seconds)
         self.rate_limiter = (
             SharedRateLimiter(self.shared) if self.shared is not None else RateLimiter()
         )

@@ -46,6 +46,50 @@ class Holder:
         )
 
 
+def _reserve_statement(table: sa.Table) -> sa.Update:
+    """Take one parallel-job slot and reserve ``cost_`` on one account row, if its limits
+    allow, rolling its budget period over first if it ended.
+
+    The current period's start is picked by the database from the row's own
+    ``budget_period`` (so a cached copy of the account can never be stale), among the
+    starts of today, this week and this month passed in by the caller. Built once per
+    table: executing a ready statement skips rebuilding and hashing the expression tree.
+    """
+    start = sa.case(
+        *(
+            (table.c.budget_period == period, sa.bindparam(f"{period}_start_", type_=sa.Float))
+            for period in ("daily", "weekly", "monthly")
+        ),
+        else_=0.0,
+    )
+    ended = table.c.period_start < start
+    spent = sa.case((ended, 0.0), else_=table.c.spent_usd)
+    cost = sa.bindparam("cost_", type_=sa.Float)
+    return (
+        table.update()
+        .where(
+            table.c.id == sa.bindparam("account_id_"),
+            sa.or_(
+                table.c.max_parallel_jobs.is_(None),
+                table.c.in_flight < table.c.max_parallel_jobs,
+            ),
+            sa.or_(
+                table.c.budget_usd.is_(None),
+                spent + table.c.reserved_usd + cost <= table.c.budget_usd + EPSILON,
+            ),
+        )
+        .values(
+            in_flight=table.c.in_flight + 1,
+            reserved_usd=table.c.reserved_usd + cost,
+            spent_usd=spent,
+            period_start=sa.case((ended, start), else_=table.c.period_start),
+        )
+    )
+
+
+_RESERVE = {table.name: _reserve_statement(table) for table in (api_keys, teams)}
+
+
 async def _roll_period(
     conn: AsyncConnection, table: sa.Table, row_id: str, budget_period: str, now: float
 ) -> None:
@@ -63,36 +107,44 @@ def _at_least_zero(expression: sa.ColumnElement[float]) -> sa.ColumnElement[floa
 
 
 async def reserve(conn: AsyncConnection, holder: Holder, cost: float, now: float) -> None:
-    """Take a parallel-job slot and reserve ``cost`` on key and team, or raise."""
-    for table, account, label in holder.accounts():
-        await _roll_period(conn, table, account.id, account.budget_period, now)
+    """Take a parallel-job slot and reserve ``cost`` on key and team, or raise.
+
+    One conditional UPDATE per account does it all: it rolls the budget period over if
+    it ended, checks the parallel-job limit and the budget, and takes both. When either
+    account refuses, the rows are read again to say which limit it was, parallel jobs
+    first (the order clients see refusals in; the transaction is rolled back anyway).
+    """
+    starts = {f"{p}_start_": period_start(p, now) for p in ("daily", "weekly", "monthly")}
+    for index, (table, account, _label) in enumerate(holder.accounts()):
         taken = await conn.execute(
-            table.update()
-            .where(
-                table.c.id == account.id,
-                sa.or_(
-                    table.c.max_parallel_jobs.is_(None),
-                    table.c.in_flight < table.c.max_parallel_jobs,
-                ),
-            )
-            .values(in_flight=table.c.in_flight + 1)
+            _RESERVE[table.name], {"account_id_": account.id, "cost_": cost, **starts}
         )
         if taken.rowcount != 1:
-            raise AdmissionRefused("parallel", account, label, cost)
-    for table, account, label in holder.accounts():
-        reserved = await conn.execute(
-            table.update()
-            .where(
-                table.c.id == account.id,
-                sa.or_(
-                    table.c.budget_usd.is_(None),
-                    table.c.spent_usd + table.c.reserved_usd + cost <= table.c.budget_usd + EPSILON,
-                ),
-            )
-            .values(reserved_usd=table.c.reserved_usd + cost)
-        )
-        if reserved.rowcount != 1:
-            raise AdmissionRefused("budget", account, label, cost)
+            raise await _refusal(conn, holder, cost, now, taken=index)
+
+
+async def _refusal(
+    conn: AsyncConnection, holder: Holder, cost: float, now: float, taken: int
+) -> AdmissionRefused:
+    """Why the reservation was refused, from the accounts as they were before this
+    request (the first ``taken`` accounts were already charged in this transaction)."""
+    current: list[tuple[Account, str]] = []
+    for index, (table, account, label) in enumerate(holder.accounts()):
+        row = (await conn.execute(table.select().where(table.c.id == account.id))).first()
+        fresh = type(account)(**row._mapping) if row is not None else account
+        if index < taken:
+            fresh.in_flight -= 1
+            fresh.reserved_usd -= cost
+        current.append((fresh, label))
+    for account, label in current:
+        if account.max_parallel_jobs is not None and account.in_flight >= account.max_parallel_jobs:
+            return AdmissionRefused("parallel", account, label, cost)
+    for account, label in current:
+        remaining = account.remaining(now)
+        if remaining is not None and remaining + EPSILON < cost:
+            return AdmissionRefused("budget", account, label, cost)
+    account, label = current[-1]  # not reproducible now (a race): report the budget
+    return AdmissionRefused("budget", account, label, cost)
 
 
 async def settle(

@@ -10,6 +10,7 @@ message, as a last line of defence.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import secrets
 import sys
@@ -17,7 +18,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proxy.routes import ROUTE_TEMPLATES
@@ -42,6 +42,38 @@ def bind(**fields: Any) -> None:
     current = _context.get()
     if current is not None:
         current.update({k: v for k, v in fields.items() if v is not None})
+
+
+_RECORD_ATTRIBUTES = frozenset(
+    [*logging.makeLogRecord({}).__dict__, "message", "asctime", "taskName"]
+)
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, then every extra field
+    (request context included) and the traceback if any.
+
+    Written for the access log's hot path: one dict and one ``json.dumps`` per line,
+    where a general-purpose JSON formatter spent a tenth of a retrieve's CPU time.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_ATTRIBUTES:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exc_info"] = record.exc_text
+        if record.stack_info:
+            entry["stack_info"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str)
 
 
 class ContextFilter(logging.Filter):
@@ -83,13 +115,7 @@ class RedactFilter(logging.Filter):
 def configure(level: str, known_secrets: Iterable[str] = ()) -> None:
     """JSON lines on stderr for the gateway's loggers (and uvicorn's errors)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "{asctime}{levelname}{name}{message}",
-            style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
+    handler.setFormatter(JsonLineFormatter())
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactFilter(known_secrets))
     root = logging.getLogger()

@@ -15,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from adapters import (
@@ -89,6 +90,9 @@ class Poller:
         self._concurrency = concurrency
         self._wakeup = asyncio.Event()
         self._active: set[str] = set()
+        #: Progress of jobs still running, written in one transaction per round (see
+        #: _flush_progress) rather than one per poll.
+        self._progress: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
 
@@ -105,6 +109,10 @@ class Poller:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self._flush_progress()
+        except Exception:
+            logger.exception("could not record the last polls; those jobs are polled again")
         try:
             released = await self._store.release_leases(self.instance_id)
             logger.info("released %d job leases", released)
@@ -129,7 +137,17 @@ class Poller:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
 
+    async def _flush_progress(self) -> None:
+        """Write the progress recorded since the last round (at most ``MAX_IDLE_SLEEP``
+        old). Runs before every claim, so a job is never claimed again while its new poll
+        time is still unwritten; a crash loses only poll counts, and those jobs are
+        polled again early."""
+        if self._progress:
+            pending, self._progress = self._progress, {}
+            await self._store.update_many(pending)
+
     async def _dispatch_due(self) -> None:
+        await self._flush_progress()
         due = await self._store.claim_due(
             time.time(), self._concurrency * 4, self.instance_id, self.lease_seconds
         )
@@ -220,14 +238,14 @@ class Poller:
                 reported = TarashError(str(reported or "the provider reported a failure"))
             await self._job_failed(router, deployment, record, reported)
         else:
-            await self._store.update(
-                record.id,
-                status=progress.status,
-                progress=progress.progress,
-                polls=record.polls + 1,
-                poll_failures=0,
-                next_poll_at=now + config.poll_interval,
-            )
+            self._progress[record.id] = {
+                "status": progress.status,
+                "progress": progress.progress,
+                "polls": record.polls + 1,
+                "poll_failures": 0,
+                "next_poll_at": now + config.poll_interval,
+                "updated_at": now,
+            }
 
     async def _job_failed(
         self, router: Router, deployment: Deployment, record: VideoRecord, error: TarashError

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -85,6 +86,15 @@ class VideoRecord:
 
 _COLUMNS = [f.name for f in dataclasses.fields(VideoRecord) if f.name != "provider_seconds"]
 
+# The hot statements are built once: SQLAlchemy then reuses their compiled form without
+# building and hashing a new statement tree on every request.
+_INSERT = videos.insert()
+_UPDATE = videos.update().where(videos.c.id == sa.bindparam("video_id_"))
+_GET = videos.select().where(
+    videos.c.id == sa.bindparam("video_id_"), videos.c.deleted_at.is_(None)
+)
+_GET_OWNED = _GET.where(videos.c.owner == sa.bindparam("owner_"))
+
 
 FINAL = ("completed", "failed")
 
@@ -155,7 +165,7 @@ class JobStore:
         async with self.engine.begin() as conn:
             if holder is not None:
                 await reserve(conn, holder, record.estimated_cost_usd, record.created_at)
-            await conn.execute(videos.insert().values(**values))
+            await conn.execute(_INSERT, values)
             if idempotency is not None:
                 key, request_hash = idempotency
                 try:
@@ -211,15 +221,27 @@ class JobStore:
     async def update(self, video_id: str, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
         async with self.engine.begin() as conn:
-            await conn.execute(videos.update().where(videos.c.id == video_id).values(**values))
+            await conn.execute(_UPDATE, {"video_id_": video_id, **values})
+
+    async def update_many(self, changes: Mapping[str, dict[str, Any]]) -> None:
+        """Apply several rows' updates in one transaction: one commit for a whole round
+        of polls instead of one per poll (rows changing the same columns go together
+        in one executemany)."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for video_id, values in changes.items():
+            groups.setdefault(tuple(sorted(values)), []).append({"video_id_": video_id, **values})
+        async with self.engine.begin() as conn:
+            for rows in groups.values():
+                await conn.execute(_UPDATE, rows)
 
     async def get(self, video_id: str, owner: str | None = None) -> VideoRecord | None:
         """A video by id; with ``owner``, only if it belongs to that owner."""
-        query = videos.select().where(videos.c.id == video_id, videos.c.deleted_at.is_(None))
-        if owner is not None:
-            query = query.where(videos.c.owner == owner)
+        if owner is None:
+            query, params = _GET, {"video_id_": video_id}
+        else:
+            query, params = _GET_OWNED, {"video_id_": video_id, "owner_": owner}
         async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(query, params)).first()
         return _record(row) if row is not None else None
 
     async def delete(self, video_id: str) -> bool:

@@ -141,6 +141,13 @@ class GeneralSettings(_Strict):
         description="How long an instance owns a job it polls; a dead instance's jobs "
         "are taken over by another after this.",
     )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a virtual key lookup is reused without reading the database. "
+        "Changes made through this instance apply at once; changes made through another "
+        "instance (a revoke, a new allowlist) apply within this time. 0 turns it off.",
+    )
     log_prompts: bool = Field(
         default=False, description="Include prompts in logs (off: prompts may be private)."
     )

@@ -1,0 +1,55 @@
+"""The benchmark harness works end to end: ``scripts/bench --smoke`` with tiny counts.
+
+Its numbers are not checked (timings don't belong in the test suite); what is checked is
+that every measurement ran against every contestant, LiteLLM included, and that no
+request failed, so a harness that silently measures error responses cannot pass.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    [results_file] = tmp_path.glob("smoke-*.json")
+    results = json.loads(results_file.read_text())
+    targets = {"direct", "tarash", "litellm"}
+
+    assert set(results["create"]) == targets, results.get("litellm_note")
+    for target, levels in results["create"].items():
+        assert set(levels) == {"1", "4"}
+        for clients, run in levels.items():
+            assert run["requests"] > 0, (target, clients)
+            assert run["errors"] == 0 and run["non_2xx"] == 0, (target, clients, run)
+            assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"]
+
+    assert set(results["retrieve"]) == targets
+    for target, run in results["retrieve"].items():
+        assert run["requests"] > 0 and run["non_2xx"] == 0, (target, run)
+
+    assert set(results["content"]) == targets
+    for target, run in results["content"].items():
+        assert run["bytes"] == 4 * 1024 * 1024, target  # the whole video, through each
+
+    in_flight = results["in_flight"]
+    assert in_flight["accepted"] == in_flight["jobs"] == 40
+    assert in_flight["polls_per_second"] > 0  # the gateway really polls the upstream
+
+    table = (tmp_path / results_file.name.replace(".json", ".md")).read_text()
+    assert "### SPEC §9 targets" in table
+    assert "| 1 |" in table and "litellm" in table
+    assert table in finished.stdout
