@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import aiohttp
 import anyio
-import httpx
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from proxy.errors import APIError
 
-CHUNK_SIZE = 256 * 1024
+READ_BUFFER_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 _PASSED_HEADERS = (
     "content-type",
@@ -41,7 +42,7 @@ def _guess_type(location: str, default: str) -> str:
 
 async def serve_location(
     request: Request,
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     location: str,
     default_type: str,
     auth_headers: dict[str, str] | None = None,
@@ -60,45 +61,69 @@ async def serve_location(
         return FileResponse(path, media_type=media_type)
     if parsed.scheme not in ("http", "https"):
         raise APIError(404, "The video content is not available.", code="content_unavailable")
-    headers = dict(auth_headers or {})  # the provider's credentials, never sent to the client
-    ranged = {"range": request.headers["range"]} if "range" in request.headers else {}
-    origin = urlparse(location)[:2]
-    try:
-        for _hop in range(MAX_REDIRECTS + 1):
-            upstream = await http.send(
-                http.build_request("GET", location, headers={**headers, **ranged}), stream=True
-            )
-            target = upstream.headers.get("location")
-            if upstream.status_code not in (301, 302, 303, 307, 308) or not target:
-                break
-            await upstream.aclose()
-            location = urljoin(location, target)
-            if urlparse(location)[:2] != origin:
-                headers = {}  # credentials stay with the host that issued the URL
-    except httpx.HTTPError:
-        raise APIError(
-            502,
-            "Could not fetch the video from the provider.",
-            type="api_error",
-            code="content_fetch_failed",
-        ) from None
-    if upstream.status_code not in (200, 206):
-        await upstream.aclose()
-        if upstream.status_code == 416:
+    upstream = await _open(http, location, dict(auth_headers or {}), request.headers.get("range"))
+    if upstream.status not in (200, 206):
+        upstream.release()
+        if upstream.status == 416:
             raise APIError(
                 416, "The requested range is not satisfiable.", code="range_not_satisfiable"
             )
         raise APIError(
             502,
-            f"The provider answered {upstream.status_code} for the video content.",
+            f"The provider answered {upstream.status} for the video content.",
             type="api_error",
             code="content_fetch_failed",
         )
     passed = {k: v for k, v in upstream.headers.items() if k.lower() in _PASSED_HEADERS}
     passed.setdefault("content-type", media_type)
     return StreamingResponse(
-        upstream.aiter_raw(CHUNK_SIZE),
-        status_code=upstream.status_code,
+        _relay(upstream),
+        status_code=upstream.status,
         headers=passed,
-        background=BackgroundTask(upstream.aclose),
+        background=BackgroundTask(upstream.release),
+    )
+
+
+async def _relay(upstream: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """The body as the socket delivered it: each buffer is passed on as it is, never
+    joined to the next (joining copied every byte once more)."""
+    async for data, _end_of_chunk in upstream.content.iter_chunks():
+        yield data
+
+
+async def _open(
+    http: aiohttp.ClientSession, location: str, headers: dict[str, str], ranged: str | None
+) -> aiohttp.ClientResponse:
+    """GET ``location``, following redirects by hand so the provider's credentials go
+    only to the host that issued the URL (a redirect elsewhere is followed without them)."""
+    extra = {"range": ranged} if ranged else {}
+    origin = urlparse(location)[:2]
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            upstream = await http.get(location, headers={**headers, **extra}, allow_redirects=False)
+            target = upstream.headers.get("location")
+            if upstream.status not in (301, 302, 303, 307, 308) or not target:
+                return upstream
+            upstream.release()
+            location = urljoin(location, target)
+            if urlparse(location)[:2] != origin:
+                headers = {}  # credentials stay with the host that issued the URL
+    except (aiohttp.ClientError, TimeoutError):
+        pass
+    raise APIError(
+        502,
+        "Could not fetch the video from the provider.",
+        type="api_error",
+        code="content_fetch_failed",
+    )
+
+
+def content_session() -> aiohttp.ClientSession:
+    """The client that relays provider content: bytes pass through as they are (no
+    decompression, so ``content-encoding`` is forwarded intact), read in large buffers,
+    and a slow provider may take up to five minutes between two reads."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=None, connect=30, sock_read=300),
+        auto_decompress=False,
+        read_bufsize=READ_BUFFER_BYTES,
     )

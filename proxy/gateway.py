@@ -10,10 +10,12 @@ import socket
 import time
 from pathlib import Path
 
+import aiohttp
 import httpx
 import watchfiles
 
 from proxy.accounts import AccountStore
+from proxy.content import content_session
 from proxy.database import Database
 from proxy.metrics import watch_health
 from proxy.poller import Poller
@@ -76,11 +78,14 @@ class Gateway:
         )
         self.poller.on_final = lambda _record, _status: self.webhooks.wake()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))
+        #: Relays finished videos from providers (opened on the server's loop in start()).
+        self.content_http: aiohttp.ClientSession | None = None
         self.started_at = int(time.time())
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
         watch_health(self.router.health)
 
     async def start(self, watch_config: bool = False) -> None:
+        self.content_http = content_session()
         await self.database.open()
         if self.shared is None:  # with Redis, the shared counts already include them
             for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
@@ -99,6 +104,8 @@ class Gateway:
         await self.poller.stop()
         await self.webhooks.stop()
         await self.http.aclose()
+        if self.content_http is not None:
+            await self.content_http.close()
         await self.database.close()
         if self.shared is not None:
             await self.shared.close()

@@ -15,8 +15,8 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from adapters import (
     AttemptRecord,

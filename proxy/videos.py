@@ -343,7 +343,8 @@ async def video_content(request: Request) -> Response:
             auth = gateway.router.download_headers(deployment, location)
             if deployment.params.content_redirect and not auth:
                 return RedirectResponse(location, status_code=302)
-    return await serve_location(request, gateway.http, location, default_type, auth)
+    assert gateway.content_http is not None, "the gateway has not been started"
+    return await serve_location(request, gateway.content_http, location, default_type, auth)
 
 
 async def remix_video(request: Request) -> Response:
