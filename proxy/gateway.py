@@ -14,6 +14,7 @@ import aiohttp
 import httpx
 import watchfiles
 
+from adapters.http import aclose_sessions
 from proxy.accounts import AccountStore
 from proxy.content import content_session
 from proxy.database import Database
@@ -104,6 +105,7 @@ class Gateway:
         await self.poller.stop()
         await self.webhooks.stop()
         await self.http.aclose()
+        await aclose_sessions()  # the adapters' pooled provider connections
         if self.content_http is not None:
             await self.content_http.close()
         await self.database.close()

@@ -43,7 +43,7 @@ from adapters.field_mappers import (
     lookup_mapping,
     register_provider_field_mapping,
 )
-from adapters.http import call
+from adapters.http import call, scrub
 from adapters.models import (
     JobProgress,
     JobStatus,
@@ -67,7 +67,6 @@ from adapters.providers.openai import (
     http_client,
     is_moderation,
     longest_prefix,
-    scrub,
 )
 
 DEFAULT_API_VERSION = "preview"
@@ -126,7 +125,8 @@ _JOB_STATUS: dict[str, tuple[str, int]] = {
 
 
 class AzureProvider(OpenAIProvider):
-    """Azure OpenAI: the v1 videos API via the SDK, or the preview jobs API."""
+    """Azure OpenAI: the v1 videos API (as the ``openai`` provider calls it), or the
+    preview jobs API."""
 
     name = "azure"
     env_key = "AZURE_OPENAI_API_KEY"

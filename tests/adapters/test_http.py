@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import aiohttp
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +18,15 @@ from adapters import (
     ProviderConnectionError,
     RateLimitError,
 )
-from adapters.http import call, classify_status, error_message, retry_after_seconds
+from adapters.http import (
+    aclose_sessions,
+    call,
+    classify_status,
+    encode_multipart,
+    error_message,
+    pooled_session,
+    retry_after_seconds,
+)
 from tests.emulators.base import Emulator, Fault
 
 
@@ -24,7 +34,10 @@ class EchoEmulator(Emulator):
     name = "echo"
 
     def provider_routes(self) -> list[BaseRoute]:
-        return [Route("/thing", self.thing, methods=["POST"])]
+        return [
+            Route("/thing", self.thing, methods=["POST"]),
+            Route("/port", self.port_of_the_caller, methods=["GET"]),
+        ]
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.api_key}"
@@ -33,6 +46,11 @@ class EchoEmulator(Emulator):
         if (fault := await self.enter(request, "submit")) is not None:
             return fault
         return JSONResponse({"ok": True, "got": await request.json()})
+
+    async def port_of_the_caller(self, request: Request) -> Response:
+        """The caller's source port: the same port twice means one reused connection."""
+        assert request.client is not None
+        return JSONResponse({"port": request.client.port})
 
 
 @pytest.fixture
@@ -121,3 +139,96 @@ def test_helpers() -> None:
     error = classify_status(403, {"message": "forbidden"}, provider="p", model="m")
     assert isinstance(error, ProviderAuthenticationError)
     assert error.status_code == 403
+
+
+async def test_a_key_echoed_in_an_error_is_masked(emulator: EchoEmulator) -> None:
+    emulator.fail_next("submit", Fault(status=400, body={"message": "bad key test-key"}))
+    with pytest.raises(HTTPError) as caught:
+        await call(
+            "POST",
+            f"{emulator.base_url}/thing",
+            provider="echo",
+            model="m",
+            request_timeout=2,
+            headers={"Authorization": "Bearer test-key"},
+            json_body={},
+            secret="test-key",
+        )
+    assert "test-key" not in str(caught.value)
+    assert caught.value.raw_response == {"message": "bad key ***"}
+
+
+# -- the pooled session ------------------------------------------------------------------
+
+
+async def port_of_the_caller(emulator: EchoEmulator, limit: float = 2.0) -> int:
+    headers = {"Authorization": "Bearer test-key"}
+    answer = await call(
+        "GET",
+        f"{emulator.base_url}/port",
+        provider="echo",
+        model="m",
+        request_timeout=limit,
+        headers=headers,
+    )
+    return int(answer["port"])
+
+
+async def test_calls_on_one_loop_share_one_session_and_connection(
+    emulator: EchoEmulator,
+) -> None:
+    session = await pooled_session()
+    first = await port_of_the_caller(emulator)
+    assert await post(emulator) == {"ok": True, "got": {"a": 1}}
+    assert await port_of_the_caller(emulator) == first  # the connection was kept alive
+    assert await pooled_session() is session
+
+
+def test_a_session_is_not_reused_after_its_loop_closed() -> None:
+    first = asyncio.run(pooled_session())
+    # asyncio.run closed it with the loop (no "Unclosed client session" warning)...
+    assert first.closed
+    # ...and the next loop gets a fresh one, not the dead loop's.
+    second = asyncio.run(pooled_session())
+    assert second is not first
+    assert second.closed
+
+
+async def test_aclose_sessions_closes_and_a_later_call_reopens(emulator: EchoEmulator) -> None:
+    session = await pooled_session()
+    await aclose_sessions()
+    assert session.closed
+    await aclose_sessions()  # twice is harmless
+    assert await post(emulator) == {"ok": True, "got": {"a": 1}}
+    assert await pooled_session() is not session
+
+
+async def test_the_timeout_is_per_call_on_the_shared_session(emulator: EchoEmulator) -> None:
+    emulator.fail_next("submit", Fault(hang_seconds=0.6))
+    with pytest.raises(ProviderConnectionError, match="did not answer"):
+        await post(emulator, limit=0.2)
+    emulator.fail_next("submit", Fault(hang_seconds=0.6))
+    assert await post(emulator, limit=3) == {"ok": True, "got": {"a": 1}}
+
+
+async def test_the_shared_session_keeps_no_cookies(emulator: EchoEmulator) -> None:
+    session = await pooled_session()
+    assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
+
+
+def test_multipart_escapes_names_like_html5_forms() -> None:
+    body, content_type = encode_multipart(
+        [('a"b\\c\n', "value")], [("file", ('f"1.png', b"\x89PNG", "image/png"))]
+    )
+    boundary = content_type.removeprefix("multipart/form-data; boundary=").encode()
+    assert len(boundary) == 32
+    assert body == b"".join(
+        [
+            b"--" + boundary + b"\r\n",
+            b'Content-Disposition: form-data; name="a%22b\\\\c%0A"\r\n\r\nvalue\r\n',
+            b"--" + boundary + b"\r\n",
+            b'Content-Disposition: form-data; name="file"; filename="f%221.png"\r\n',
+            b"Content-Type: image/png\r\n\r\n\x89PNG\r\n",
+            b"--" + boundary + b"--\r\n",
+        ]
+    )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import openai
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from adapters.errors import (
     ContentModerationError,
@@ -35,6 +39,7 @@ from adapters.providers.openai import (
     SORA_2,
     SORA_2_PRO,
     OpenAIProvider,
+    create_form,
     describe_size,
     formula_size,
     is_moderation,
@@ -77,6 +82,15 @@ def config(emulator: OpenAIEmulator, **overrides: Any) -> VideoGenerationConfig:
 
 def request(**fields: Any) -> VideoGenerationRequest:
     return VideoGenerationRequest(**{"prompt": "a lighthouse at dawn", **fields})
+
+
+async def wait_for_the_abandoned_create(emulator: OpenAIEmulator, jobs_before: int) -> None:
+    """The upstream still finishes a create the client gave up on, later; wait for it,
+    or its new job would reset the scripted outcome of whichever test runs then."""
+    for _ in range(100):
+        if len(emulator.jobs) > jobs_before:
+            return
+        await asyncio.sleep(0.02)
 
 
 # -- 1. the full cycle ---------------------------------------------------------------------
@@ -196,10 +210,12 @@ async def test_422_is_not_retryable(emulator: OpenAIEmulator) -> None:
 
 
 async def test_hang_past_request_timeout_is_a_connection_error(emulator: OpenAIEmulator) -> None:
-    emulator.fail_next("submit", Fault(hang_seconds=1.5))
+    jobs = len(emulator.jobs)
+    emulator.fail_next("submit", Fault(hang_seconds=0.8))
     with pytest.raises(ProviderConnectionError) as caught:
-        await OpenAIProvider().submit_video(config(emulator, request_timeout=0.5), request())
+        await OpenAIProvider().submit_video(config(emulator, request_timeout=0.3), request())
     assert caught.value.is_retryable
+    await wait_for_the_abandoned_create(emulator, jobs)
 
 
 async def test_unreachable_upstream_is_a_connection_error() -> None:
@@ -585,3 +601,140 @@ async def test_image_rate_limit(emulator: OpenAIEmulator) -> None:
             image_config(emulator, "gpt-image-1"), ImageGenerationRequest(prompt="x")
         )
     assert caught.value.retry_after == 1.5
+
+
+# -- the videos API without the SDK: same bytes, pooled connections ------------------------
+
+
+def test_create_form_is_byte_for_byte_what_the_sdk_sends() -> None:
+    """The SDK (through an in-memory transport) and :func:`create_form` build the same
+    multipart body for the same create, boundaries aside."""
+    sent: list[httpx.Request] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"id": "video_1", "object": "video"})
+
+    extras = {"seed": 42, "generate_audio": False, "tags": ["a", "b"], "meta": {"k": 1.5}}
+    upload = ("input_reference.jpg", IMAGE_BYTES, "image/jpeg")
+    transport = httpx.Client(transport=httpx.MockTransport(upstream))
+    with openai.OpenAI(api_key="k", base_url="http://up/v1", http_client=transport) as sdk:
+        sdk.videos.create(
+            prompt='a "quoted" prompt',
+            model="sora-2",
+            seconds="8",
+            size="1280x720",
+            input_reference=upload,
+            extra_body={**extras, "none": None},
+        )
+        # The SDK's argument takes only files: a URL reference travels in extra_body.
+        sdk.videos.create(
+            prompt="p",
+            model="sora-2",
+            extra_body={"input_reference": {"image_url": "https://x.example/a.png"}},
+        )
+    with_file, with_url = sent
+
+    def same(request: httpx.Request, payload: dict[str, Any]) -> None:
+        body, content_type = create_form(payload)
+        theirs = re.sub(r".*boundary=", "", request.headers["content-type"]).encode()
+        ours = content_type.removeprefix("multipart/form-data; boundary=").encode()
+        assert content_type.startswith("multipart/form-data; boundary=")
+        assert body.replace(ours, theirs) == request.read()
+
+    # build_create's order (mapped fields, size, reference, model) does not matter.
+    same(
+        with_file,
+        {
+            "prompt": 'a "quoted" prompt',
+            "seconds": "8",
+            **extras,
+            "none": None,
+            "size": "1280x720",
+            "input_reference": upload,
+            "model": "sora-2",
+        },
+    )
+    same(
+        with_url,
+        {
+            "prompt": "p",
+            "input_reference": {"image_url": "https://x.example/a.png"},
+            "model": "sora-2",
+        },
+    )
+
+
+class PortRecordingEmulator(OpenAIEmulator):
+    """Records each caller's source port: one port for many calls is one connection."""
+
+    def __init__(self) -> None:
+        self.ports: list[int] = []
+        super().__init__(job_seconds=0.2)
+
+    async def enter(self, request: Request, operation: str) -> Response | None:
+        assert request.client is not None
+        self.ports.append(request.client.port)
+        return await super().enter(request, operation)
+
+
+async def test_video_calls_share_one_kept_alive_connection() -> None:
+    with PortRecordingEmulator() as upstream:
+        cfg = config(upstream)
+        provider = OpenAIProvider()
+        first = await provider.submit_video(cfg, request())
+        await provider.poll_video(cfg, first.request_id)
+        second = await OpenAIProvider().submit_video(cfg, request())  # providers share it
+        await provider.cancel_video(cfg, second.request_id)
+        await provider.aclose()
+        assert len(upstream.ports) == 4
+        assert len(set(upstream.ports)) == 1
+
+
+def test_a_new_event_loop_gets_a_new_connection(running: OpenAIEmulator) -> None:
+    provider = OpenAIProvider()
+    cfg = config(running)
+    job = asyncio.run(provider.submit_video(cfg, request()))
+    progress = asyncio.run(provider.poll_video(cfg, job.request_id))  # the first loop is gone
+    assert progress.status in ("queued", "in_progress")
+
+
+async def test_a_200_without_a_video_id_is_a_retryable_502(emulator: OpenAIEmulator) -> None:
+    emulator.fail_next("submit", Fault(status=200, body={"object": "video", "echo": "test-key"}))
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().submit_video(config(emulator), request())
+    assert (caught.value.status_code, caught.value.is_retryable) == (502, True)
+    assert caught.value.raw_response == {"object": "video", "echo": "***"}
+
+
+async def test_a_malformed_create_answer_is_a_retryable_502(emulator: OpenAIEmulator) -> None:
+    emulator.fail_next("submit", Fault(malformed=True))
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().submit_video(config(emulator), request())
+    assert (caught.value.status_code, caught.value.is_retryable) == (502, True)
+
+
+async def test_an_id_that_is_not_a_path_segment_is_refused(emulator: OpenAIEmulator) -> None:
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().poll_video(config(emulator), "..")
+    assert caught.value.status_code == 502
+    assert emulator.calls == []
+
+
+async def test_ids_are_percent_encoded_in_the_path(emulator: OpenAIEmulator) -> None:
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().poll_video(config(emulator), "video one+two")
+    assert caught.value.status_code == 404
+    assert "video one+two" in caught.value.message  # the emulator's own not-found answer
+    (status,) = emulator.calls_of("status")
+    assert status.path == "/v1/videos/video one+two"
+
+
+async def test_remix_sends_extra_params_in_the_json_body(emulator: OpenAIEmulator) -> None:
+    provider = OpenAIProvider()
+    cfg = config(emulator)
+    first = await run_video_job(provider, cfg, request())
+    await provider.remix_video(cfg, first.request_id, request(prompt="at dusk", style="noir"))
+    (call,) = emulator.calls_of("remix")
+    assert call.body == {"prompt": "at dusk", "style": "noir"}
+    assert call.headers["content-type"] == "application/json"
