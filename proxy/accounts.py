@@ -117,18 +117,18 @@ class AccountStore:
             period_start=period_start(period, now),
             **values,
         )
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(teams.insert().values(**dataclasses.asdict(record)))
         self._cache.clear()
         return record
 
     async def get_team(self, team_id: str) -> TeamRecord | None:
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             row = (await conn.execute(teams.select().where(teams.c.id == team_id))).first()
         return _team(row) if row is not None else None
 
     async def list_teams(self) -> list[TeamRecord]:
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             rows = (await conn.execute(teams.select().order_by(teams.c.created_at))).all()
         return [_team(row) for row in rows]
 
@@ -138,7 +138,7 @@ class AccountStore:
 
     async def delete_team(self, team_id: str) -> bool:
         """Delete a team and its keys; its videos stay for the spend history."""
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(api_keys.delete().where(api_keys.c.team_id == team_id))
             result = await conn.execute(teams.delete().where(teams.c.id == team_id))
         self._cache.clear()
@@ -159,13 +159,13 @@ class AccountStore:
             period_start=period_start(period, now),
             **values,
         )
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(api_keys.insert().values(**dataclasses.asdict(record)))
         self._cache.clear()
         return record, secret
 
     async def get_key(self, key_id: str) -> KeyRecord | None:
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             row = (await conn.execute(api_keys.select().where(api_keys.c.id == key_id))).first()
         return _key(row) if row is not None else None
 
@@ -173,7 +173,7 @@ class AccountStore:
         query = api_keys.select().order_by(api_keys.c.created_at)
         if team_id is not None:
             query = query.where(api_keys.c.team_id == team_id)
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [_key(row) for row in rows]
 
@@ -230,7 +230,7 @@ class AccountStore:
                 ),
             )
         )
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             row = (await conn.execute(query)).first()
             if row is None:
                 return None
@@ -248,6 +248,6 @@ class AccountStore:
             values["budget_period"] = values["budget_period"] or "total"
             values["period_start"] = period_start(values["budget_period"], time.time())
         values["updated_at"] = time.time()
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(table.update().where(table.c.id == row_id).values(**values))
         self._cache.clear()

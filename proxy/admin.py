@@ -310,8 +310,7 @@ async def spend(request: Request) -> Response:
             param="group_by",
             code="invalid_value",
         )
-    engine = gateway.store.engine
-    rows_table = _billable(group_by, engine.dialect.name)
+    rows_table = _billable(group_by, gateway.database.dialect)
     filters = []
     for param in ("team_id", "key_id", "alias"):
         if value := request.query_params.get(param):
@@ -330,7 +329,7 @@ async def spend(request: Request) -> Response:
     reserved_query = sa.select(sa.func.coalesce(sa.func.sum(videos.c.reserved_usd), 0.0)).where(
         videos.c.holds_slot.is_(True)
     )
-    async with engine.connect() as conn:
+    async with gateway.database.connect() as conn:
         rows = (await conn.execute(query)).all()
         reserved = float((await conn.execute(reserved_query)).scalar() or 0.0)
     data = [
@@ -409,7 +408,7 @@ async def webhook_deliveries_log(request: Request) -> Response:
     ):
         if value := request.query_params.get(param):
             query = query.where(column == value)
-    async with _gateway(request).store.engine.connect() as conn:
+    async with _gateway(request).database.connect() as conn:
         rows = (await conn.execute(query.limit(500))).all()
 
     def stamp(value: float | None) -> int | None:

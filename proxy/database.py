@@ -1,9 +1,28 @@
-"""One async SQLAlchemy engine per process, shared by every store."""
+"""The job store's database: one per process, shared by every store.
+
+Stores use it one way whatever the backend::
+
+    async with database.begin() as conn:    # or database.connect() to read
+        await conn.execute(statement, parameters)
+
+PostgreSQL goes through SQLAlchemy's async engine (asyncpg). SQLite goes through
+SQLAlchemy's *synchronous* engine, inline on the event loop's thread: a primary-key read
+or a WAL commit takes tens of microseconds, less than handing the statement to another
+thread and back. The async SQLite driver did exactly that hand-off for every cursor call
+and commit (about fifty per create), and its greenlet bridge, task-per-close and queued
+pool came on top; see docs/performance.md for what each cost.
+
+Running inline is safe because no transaction body in the gateway awaits anything but
+its own statements, so a transaction never yields to the loop halfway: two of them never
+interleave, and this process never waits on its own SQLite locks.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -11,9 +30,41 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from proxy import sqlite_inline
-
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+T = TypeVar("T")
+
+
+class Connection(Protocol):
+    """What stores use of a connection: the async face of SQLAlchemy's Connection."""
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        """A CursorResult (typed loosely: Core rows are read by name or index)."""
+
+    def begin_nested(self) -> contextlib.AbstractAsyncContextManager[Any]: ...
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
+
+
+class InlineConnection:
+    """A synchronous SQLAlchemy connection behind :class:`Connection`'s async methods;
+    each call runs to completion before it returns (SQLite, see the module docstring)."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._connection.execute(statement, parameters)
+
+    @contextlib.asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[None]:
+        with self._connection.begin_nested():
+            yield
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
+        return fn(self._connection)
 
 
 def async_database_url(url: str) -> str:
@@ -26,48 +77,75 @@ def async_database_url(url: str) -> str:
 
 
 class Database:
-    """Owns the engine; ``open`` creates the schema if it does not exist."""
+    """Owns the engine; ``open`` brings the schema to the latest migration."""
 
     def __init__(self, url: str) -> None:
-        self.url = async_database_url(url)
+        #: ``sqlite``, ``postgresql``…: SQLite runs inline through the synchronous engine,
+        #: anything else through the async one.
+        self.dialect = make_url(url).get_backend_name()
+        self.inline = self.dialect == "sqlite"
+        self.url = url if self.inline else async_database_url(url)
         self._engine: AsyncEngine | None = None
-
-    @property
-    def engine(self) -> AsyncEngine:
-        if self._engine is None:
-            raise RuntimeError("Database.open() has not been called")
-        return self._engine
+        self._sync_engine: sa.Engine | None = None
 
     async def open(self) -> None:
         """Connect and bring the schema to the latest migration."""
-        engine = _create_engine(self.url)
-        async with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
+        if self.inline:
+            self._sync_engine = _sqlite_engine(self.url)
+        else:
+            self._engine = create_async_engine(self.url, pool_size=10, max_overflow=20)
+        async with self.begin() as conn:
+            if self.dialect == "postgresql":
                 # Several instances may start together: one migrates, the others wait.
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(7261827)"))
             await conn.run_sync(_migrate)
-        self._engine = engine
+
+    @contextlib.asynccontextmanager
+    async def connect(self) -> AsyncIterator[Connection]:
+        """A connection from the pool, returned to it on exit."""
+        if self._sync_engine is not None:
+            with self._sync_engine.connect() as sync_conn:
+                yield InlineConnection(sync_conn)
+        elif self._engine is not None:
+            async with self._engine.connect() as conn:
+                yield conn
+        else:
+            raise RuntimeError("Database.open() has not been called")
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[Connection]:
+        """A connection in a transaction: committed on exit, rolled back on an error."""
+        if self._sync_engine is not None:
+            with self._sync_engine.begin() as sync_conn:
+                yield InlineConnection(sync_conn)
+        elif self._engine is not None:
+            async with self._engine.begin() as conn:
+                yield conn
+        else:
+            raise RuntimeError("Database.open() has not been called")
 
     async def close(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+            self._sync_engine = None
 
 
-def _create_engine(url: str) -> AsyncEngine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_size=10, max_overflow=20)
-    # SQLite runs inline on the event loop through one connection (sqlite_inline.py):
-    # one connection means this process never waits on its own locks.
-    engine = create_async_engine(
-        url,
-        async_creator=sqlite_inline.creator(parsed.database or ":memory:"),
-        **(
-            {} if parsed.database in (None, "", ":memory:") else {"pool_size": 1, "max_overflow": 0}
-        ),
+def _sqlite_engine(url: str) -> sa.Engine:
+    """The synchronous engine for a SQLite URL. One connection serves every transaction
+    (they never overlap); the overflow only covers a connection held open while another
+    reads, and a memory database is one shared connection."""
+    parsed = make_url(url).set(drivername="sqlite+pysqlite")  # the stdlib driver, in this thread
+    in_memory = parsed.database in (None, "", ":memory:")
+    pool: dict[str, Any] = (
+        {"poolclass": sa.StaticPool}
+        if in_memory
+        else {"pool_size": 1, "max_overflow": 4, "pool_timeout": 0}
     )
-    sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    engine = sa.create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -84,7 +162,8 @@ def _migrate(connection: sa.Connection) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers proceed during writes; NORMAL sync is durable across app crashes;
-    the busy timeout makes concurrent writers queue instead of failing."""
+    the busy timeout makes a writer in another process (an admin script) queue instead of
+    failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

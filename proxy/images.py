@@ -132,7 +132,7 @@ async def create_image(request: Request) -> Response:
     row_id = f"img_{secrets.token_hex(12)}"
     holder = caller.holder
     try:
-        async with gateway.store.engine.begin() as conn:
+        async with gateway.database.begin() as conn:
             if holder is not None:
                 await reserve(conn, holder, cost, now)
             await conn.execute(
@@ -162,7 +162,7 @@ async def create_image(request: Request) -> Response:
         error_code = error.code
         raise
     finally:
-        async with gateway.store.engine.begin() as conn:
+        async with gateway.database.begin() as conn:
             if holder is not None:
                 await settle(conn, holder.key.id, holder.team.id, cost, charge, time.time())
             await conn.execute(

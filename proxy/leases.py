@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from proxy.database import Database
 
 
 def claimable(table: sa.Table, owner: str, now: float) -> sa.ColumnElement[bool]:
@@ -25,7 +26,7 @@ def claimable(table: sa.Table, owner: str, now: float) -> sa.ColumnElement[bool]
 
 
 async def claim(
-    engine: AsyncEngine,
+    database: Database,
     table: sa.Table,
     *,
     due: sa.ColumnElement[bool],
@@ -42,7 +43,7 @@ async def claim(
         .order_by(order_by)
         .limit(limit)
     )
-    if engine.dialect.name == "postgresql":
+    if database.dialect == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         table.update()
@@ -50,13 +51,13 @@ async def claim(
         .values(lease_owner=owner, lease_expires_at=now + lease_seconds)
         .returning(*table.c)
     )
-    async with engine.begin() as conn:
+    async with database.begin() as conn:
         return list((await conn.execute(statement)).all())
 
 
-async def release(engine: AsyncEngine, table: sa.Table, owner: str) -> int:
+async def release(database: Database, table: sa.Table, owner: str) -> int:
     """Give back every lease ``owner`` holds (on a graceful stop)."""
-    async with engine.begin() as conn:
+    async with database.begin() as conn:
         result = await conn.execute(
             table.update()
             .where(table.c.lease_owner == owner)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from proxy.accounts import Account, KeyRecord, TeamRecord
+from proxy.database import Connection
 from proxy.periods import period_start
 from proxy.schema import api_keys, teams
 
@@ -91,7 +91,7 @@ _RESERVE = {table.name: _reserve_statement(table) for table in (api_keys, teams)
 
 
 async def _roll_period(
-    conn: AsyncConnection, table: sa.Table, row_id: str, budget_period: str, now: float
+    conn: Connection, table: sa.Table, row_id: str, budget_period: str, now: float
 ) -> None:
     """Zero the spend of a row whose budget period has ended (lazy calendar reset)."""
     start = period_start(budget_period, now)
@@ -106,7 +106,7 @@ def _at_least_zero(expression: sa.ColumnElement[float]) -> sa.ColumnElement[floa
     return sa.case((expression < 0, 0), else_=expression)
 
 
-async def reserve(conn: AsyncConnection, holder: Holder, cost: float, now: float) -> None:
+async def reserve(conn: Connection, holder: Holder, cost: float, now: float) -> None:
     """Take a parallel-job slot and reserve ``cost`` on key and team, or raise.
 
     One conditional UPDATE per account does it all: it rolls the budget period over if
@@ -124,7 +124,7 @@ async def reserve(conn: AsyncConnection, holder: Holder, cost: float, now: float
 
 
 async def _refusal(
-    conn: AsyncConnection, holder: Holder, cost: float, now: float, taken: int
+    conn: Connection, holder: Holder, cost: float, now: float, taken: int
 ) -> AdmissionRefused:
     """Why the reservation was refused, from the accounts as they were before this
     request (the first ``taken`` accounts were already charged in this transaction)."""
@@ -148,7 +148,7 @@ async def _refusal(
 
 
 async def settle(
-    conn: AsyncConnection, key_id: str, team_id: str, reserved: float, charge: float, now: float
+    conn: Connection, key_id: str, team_id: str, reserved: float, charge: float, now: float
 ) -> None:
     """Free the slot, drop the reservation and book the actual ``charge`` (0 on failure)."""
     for table, row_id in ((api_keys, key_id), (teams, team_id)):

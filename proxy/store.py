@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters import AttemptRecord
-from proxy.database import Database
+from proxy.database import Connection, Database
 from proxy.leases import claim, next_claimable_at, release
 from proxy.ledger import Holder, reserve, settle
 from proxy.schema import idempotency_keys, videos, webhook_deliveries
@@ -104,7 +103,7 @@ class IdempotencyKeyTaken(Exception):  # noqa: N818 - a condition the caller res
 
 
 async def _queue_event(
-    conn: AsyncConnection, video_id: str, event_type: str, row: Any, now: float
+    conn: Connection, video_id: str, event_type: str, row: Any, now: float
 ) -> None:
     """Record the webhook event with the final status (once per video and type)."""
     exists = await conn.execute(
@@ -143,10 +142,6 @@ class JobStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    @property
-    def engine(self) -> AsyncEngine:
-        return self._db.engine
-
     async def insert(
         self,
         record: VideoRecord,
@@ -162,7 +157,7 @@ class JobStore:
             record.reserved_usd = record.estimated_cost_usd
             record.key_id = holder.key.id
         values = {name: getattr(record, name) for name in _COLUMNS if name != "seq"}
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             if holder is not None:
                 await reserve(conn, holder, record.estimated_cost_usd, record.created_at)
             await conn.execute(_INSERT, values)
@@ -187,7 +182,7 @@ class JobStore:
         query = sa.select(idempotency_keys.c.video_id, idempotency_keys.c.request_hash).where(
             idempotency_keys.c.owner == owner, idempotency_keys.c.key == key
         )
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             row = (await conn.execute(query)).first()
         return (row.video_id, row.request_hash) if row is not None else None
 
@@ -196,7 +191,7 @@ class JobStore:
         now = time.time()
         values.setdefault("updated_at", now)
         values["cost_usd"] = charge
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             row = (
                 await conn.execute(
                     sa.select(videos.c.owner, videos.c.key_id, videos.c.reserved_usd).where(
@@ -220,7 +215,7 @@ class JobStore:
 
     async def update(self, video_id: str, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(_UPDATE, {"video_id_": video_id, **values})
 
     async def update_many(self, changes: Mapping[str, dict[str, Any]]) -> None:
@@ -230,7 +225,7 @@ class JobStore:
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for video_id, values in changes.items():
             groups.setdefault(tuple(sorted(values)), []).append({"video_id_": video_id, **values})
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             for rows in groups.values():
                 await conn.execute(_UPDATE, rows)
 
@@ -240,7 +235,7 @@ class JobStore:
             query, params = _GET, {"video_id_": video_id}
         else:
             query, params = _GET_OWNED, {"video_id_": video_id, "owner_": owner}
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             row = (await conn.execute(query, params)).first()
         return _record(row) if row is not None else None
 
@@ -248,7 +243,7 @@ class JobStore:
         """Delete a video for its owner, first releasing any slot and reservation it still
         holds. The row is kept, marked deleted, so spend reports still count what it cost."""
         await self.finish_if_holding(video_id)
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(
                 idempotency_keys.delete().where(idempotency_keys.c.video_id == video_id)
             )
@@ -268,7 +263,7 @@ class JobStore:
         """Remove a row whose submit was refused: it never became a video, so nothing of it
         is kept (its slot and reservation are released first)."""
         await self.finish_if_holding(video_id)
-        async with self.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(
                 idempotency_keys.delete().where(idempotency_keys.c.video_id == video_id)
             )
@@ -279,7 +274,7 @@ class JobStore:
 
     async def finish_if_holding(self, video_id: str) -> None:
         """Release an unfinished video's reservation (it is being deleted or refused)."""
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             holding = (
                 await conn.execute(sa.select(videos.c.holds_slot).where(videos.c.id == video_id))
             ).scalar()
@@ -306,7 +301,7 @@ class JobStore:
             if after_seq is not None:
                 query = query.where(videos.c.seq < after_seq)
             query = query.order_by(videos.c.seq.desc())
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             rows = (await conn.execute(query.limit(limit + 1))).all()
         records = [_record(row) for row in rows[:limit]]
         return records, len(rows) > limit
@@ -316,7 +311,7 @@ class JobStore:
     ) -> list[VideoRecord]:
         """Lease in-flight jobs whose next poll time has come to ``owner``, earliest first."""
         rows = await claim(
-            self.engine,
+            self._db,
             videos,
             due=sa.and_(videos.c.next_poll_at.is_not(None), videos.c.next_poll_at <= now),
             order_by=videos.c.next_poll_at,
@@ -328,10 +323,10 @@ class JobStore:
         return [_record(row) for row in rows]
 
     async def release_leases(self, owner: str) -> int:
-        return await release(self.engine, videos, owner)
+        return await release(self._db, videos, owner)
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
     async def in_flight_by_deployment(self) -> dict[str, int]:
@@ -345,7 +340,7 @@ class JobStore:
             )
             .group_by(videos.c.deployment_id)
         )
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             rows = (await conn.execute(query)).all()
         return {row[0]: int(row[1]) for row in rows}
 
@@ -354,6 +349,6 @@ class JobStore:
         query = sa.select(
             sa.func.min(next_claimable_at(videos, videos.c.next_poll_at, owner, now))
         ).where(videos.c.next_poll_at.is_not(None))
-        async with self.engine.connect() as conn:
+        async with self._db.connect() as conn:
             value = (await conn.execute(query)).scalar()
         return float(value) if value is not None else None

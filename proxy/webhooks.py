@@ -104,7 +104,7 @@ class WebhookSender:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._http.aclose()
         with contextlib.suppress(Exception):  # leases also expire on their own
-            await release(self._db.engine, webhook_deliveries, self.instance_id)
+            await release(self._db, webhook_deliveries, self.instance_id)
 
     async def _run(self) -> None:
         while True:
@@ -118,7 +118,7 @@ class WebhookSender:
 
     async def _dispatch_due(self) -> None:
         rows = await claim(
-            self._db.engine,
+            self._db,
             webhook_deliveries,
             due=sa.and_(
                 webhook_deliveries.c.status == "pending",
@@ -149,7 +149,7 @@ class WebhookSender:
 
     async def _target(self, row: Any) -> tuple[str, str] | None:
         """(url, secret): the key's own webhook if it has one, else its team's."""
-        async with self._db.engine.connect() as conn:
+        async with self._db.connect() as conn:
             for table, row_id in ((api_keys, row.key_id), (teams, row.owner)):
                 if row_id is None:
                     continue
@@ -229,7 +229,7 @@ class WebhookSender:
         )
 
     async def _update(self, event_id: str, **values: Any) -> None:
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(
                 webhook_deliveries.update()
                 .where(webhook_deliveries.c.id == event_id)
