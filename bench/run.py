@@ -46,6 +46,7 @@ PHASES = frozenset({"create", "retrieve", "content", "in-flight"})
 class Settings:
     clients: list[int]
     seconds: float
+    repeats: int
     retrieve_clients: int
     content_mb: float
     content_repeats: int
@@ -58,10 +59,11 @@ class Settings:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
         if args.smoke:
-            return cls([1, 4], 1, 4, 4, 1, 40, 1.0, 2, args.litellm, PHASES)
+            return cls([1, 4], 1, 1, 4, 4, 1, 40, 1.0, 2, args.litellm, PHASES)
         return cls(
             [int(x) for x in args.clients.split(",")],
             args.seconds,
+            args.repeats,
             args.retrieve_clients,
             args.content_mb,
             3,
@@ -74,7 +76,8 @@ class Settings:
 
     def describe(self) -> str:
         return (
-            f"{self.seconds:g} s per point, clients {self.clients}, retrieve with "
+            f"{self.seconds:g} s per run, median of {self.repeats} runs per point, "
+            f"clients {self.clients}, retrieve with "
             f"{self.retrieve_clients} connections, {self.content_mb:g} MB video (best of "
             f"{self.content_repeats}), {self.jobs} in-flight jobs polled every "
             f"{self.poll_interval:g} s watched for {self.window:g} s"
@@ -152,13 +155,13 @@ def run(settings: Settings, workdir: Path) -> dict[str, Any]:
         phases = settings.phases
         if "create" in phases:
             results["create"] = scenarios.create_latency(
-                targets, settings.clients, settings.seconds
+                targets, settings.clients, settings.seconds, settings.repeats
             )
             print("create done", file=sys.stderr)
         ready = {target.name: scenarios.ready_video(target) for target in targets}
         if "retrieve" in phases:
             results["retrieve"] = scenarios.retrieve_throughput(
-                targets, ready, settings.retrieve_clients, settings.seconds
+                targets, ready, settings.retrieve_clients, settings.seconds, settings.repeats
             )
             print("retrieve done", file=sys.stderr)
         if "content" in phases:
@@ -185,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny counts: prove it works")
     parser.add_argument("--clients", default="1,10,50,200", help="create concurrency levels")
-    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each point")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each run")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs per point; the median is reported"
+    )
     parser.add_argument("--retrieve-clients", type=int, default=64)
     parser.add_argument("--content-mb", type=float, default=200.0)
     parser.add_argument("--jobs", type=int, default=10_000, help="in-flight jobs to poll")

@@ -33,24 +33,36 @@ def _load(target: Target, request: loadgen.Request, clients: int, seconds: float
     return {**result.as_dict(), "target_cpu_percent": round(100 * cpu, 1)}
 
 
+def _median_run(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The run whose ``key`` is the median: one whole run, so its numbers stay together."""
+    ordered = sorted(runs, key=lambda run: float(run[key]))
+    return {**ordered[(len(ordered) - 1) // 2], "runs": len(runs)}
+
+
 def create_latency(
-    targets: list[Target], clients: list[int], seconds: float
+    targets: list[Target], clients: list[int], seconds: float, repeats: int
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Create latency per target and concurrency; targets interleave at each level so
-    drift on the machine affects them alike. Each target gets a short warm-up first."""
-    results: dict[str, dict[str, dict[str, Any]]] = {t.name: {} for t in targets}
+    """Create latency per target and concurrency, the median of ``repeats`` runs by p50.
+
+    Runs interleave (every target at every level, then again), so a noisy moment on the
+    machine lands on all targets alike. Each target gets a short warm-up first."""
     for target in targets:
-        loadgen.run(
-            target.base_url,
-            create_request(target, target.model, "warm-up"),
-            connections=4,
-            seconds=1,
-        )
-    for count in clients:
-        for target in targets:
-            request = create_request(target, target.model, "a red kite over a grey sea")
-            results[target.name][str(count)] = _load(target, request, count, seconds)
-    return results
+        warm_up = create_request(target, target.model, "warm-up")
+        loadgen.run(target.base_url, warm_up, connections=4, seconds=1)
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for count in clients:
+            for target in targets:
+                request = create_request(target, target.model, "a red kite over a grey sea")
+                runs.setdefault((target.name, count), []).append(
+                    _load(target, request, count, seconds)
+                )
+    return {
+        target.name: {
+            str(count): _median_run(runs[target.name, count], "p50_ms") for count in clients
+        }
+        for target in targets
+    }
 
 
 def ready_video(target: Target, timeout: float = 30.0) -> str:
@@ -73,15 +85,21 @@ def ready_video(target: Target, timeout: float = 30.0) -> str:
 
 
 def retrieve_throughput(
-    targets: list[Target], video_ids: dict[str, str], clients: int, seconds: float
+    targets: list[Target], video_ids: dict[str, str], clients: int, seconds: float, repeats: int
 ) -> dict[str, dict[str, Any]]:
-    """Requests per second for GET /v1/videos/{id} with ``clients`` connections."""
-    results: dict[str, dict[str, Any]] = {}
+    """Requests per second for GET /v1/videos/{id} with ``clients`` connections, the
+    median of ``repeats`` interleaved runs."""
+    requests = {
+        target.name: loadgen.Request("GET", f"/v1/videos/{video_ids[target.name]}", target.auth)
+        for target in targets
+    }
     for target in targets:
-        request = loadgen.Request("GET", f"/v1/videos/{video_ids[target.name]}", target.auth)
-        loadgen.run(target.base_url, request, connections=4, seconds=1)  # warm-up
-        results[target.name] = _load(target, request, clients, seconds)
-    return results
+        loadgen.run(target.base_url, requests[target.name], connections=4, seconds=1)  # warm-up
+    runs: dict[str, list[dict[str, Any]]] = {target.name: [] for target in targets}
+    for _ in range(repeats):
+        for target in targets:
+            runs[target.name].append(_load(target, requests[target.name], clients, seconds))
+    return {name: _median_run(found, "requests_per_second") for name, found in runs.items()}
 
 
 def content_throughput(
