@@ -205,11 +205,21 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(sorted(PHASES)),
         help="which measurements to run (comma-separated): " + ", ".join(sorted(PHASES)),
     )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="keep the processes' logs and databases here (default: "
+        "a temporary directory, removed afterwards)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     settings = Settings.from_args(args)
-    with tempfile.TemporaryDirectory(prefix="tarash-bench-") as tmp:
-        results = run(settings, Path(tmp))
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        results = run(settings, args.workdir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="tarash-bench-") as tmp:
+            results = run(settings, Path(tmp))
     table = markdown(results)
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -134,9 +134,10 @@ def content_throughput(
     return results
 
 
-async def _create_many(target: Target, count: int, concurrency: int) -> int:
-    """Start ``count`` jobs that never finish; returns how many were accepted."""
-    accepted = 0
+async def _create_many(target: Target, count: int, concurrency: int) -> tuple[int, list[str]]:
+    """Start ``count`` jobs that never finish: how many were accepted, and what went
+    wrong with the others (a refusal or a broken connection is counted, not fatal)."""
+    accepted, failures = 0, []
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=target.base_url, headers=target.auth, timeout=60, limits=limits
@@ -146,13 +147,20 @@ async def _create_many(target: Target, count: int, concurrency: int) -> int:
         async def worker() -> None:
             nonlocal accepted
             for _ in queue:
-                response = await client.post(
-                    "/v1/videos", data={"model": HOLD_ALIAS, "prompt": HOLD_PROMPT}
-                )
-                accepted += response.status_code == 200
+                try:
+                    response = await client.post(
+                        "/v1/videos", data={"model": HOLD_ALIAS, "prompt": HOLD_PROMPT}
+                    )
+                except httpx.TransportError as error:
+                    failures.append(f"{type(error).__name__}: {error}")
+                    continue
+                if response.status_code == 200:
+                    accepted += 1
+                else:
+                    failures.append(f"HTTP {response.status_code}: {response.text[:200]}")
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return accepted
+    return accepted, failures
 
 
 def upstream_calls(upstream: Service) -> dict[str, int]:
@@ -166,7 +174,7 @@ def in_flight_jobs(
     """Start ``jobs`` jobs that stay in progress, then watch the gateway poll them."""
     idle_rss = rss_bytes(gateway.service.pid)
     started = time.monotonic()
-    accepted = asyncio.run(_create_many(gateway, jobs, concurrency=32))
+    accepted, failures = asyncio.run(_create_many(gateway, jobs, concurrency=32))
     create_seconds = time.monotonic() - started
     time.sleep(min(poll_interval, 10.0))  # let the first round of polls come due
     before = upstream_calls(upstream).get("retrieve", 0)
@@ -180,6 +188,8 @@ def in_flight_jobs(
     return {
         "jobs": jobs,
         "accepted": accepted,
+        "create_failures": len(failures),
+        "first_failures": sorted(set(failures))[:5],
         "create_seconds": round(create_seconds, 1),
         "poll_interval_s": poll_interval,
         "window_s": round(elapsed, 1),
