@@ -1,0 +1,104 @@
+"""Polls of jobs still running are written in one batch per poller round, and the batch
+is never lost on a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from adapters import VideoGenerationRequest
+from proxy.database import Database
+from proxy.poller import Poller
+from proxy.store import JobStore, VideoRecord
+from router import Router, parse_config
+
+CONFIG = """
+model_list:
+  - model_name: slow
+    params: {provider: mock, model: mock-slow, id: slow-1, poll_interval: 0.05,
+             mock: {job_seconds: 60}}
+general_settings: {master_key: sk-poller-test}
+"""
+
+
+async def start_jobs(router: Router, store: JobStore, count: int) -> list[str]:
+    request = VideoGenerationRequest(prompt="a long render", duration_seconds=4)
+    ids = []
+    for index in range(count):
+        submission = await router.submit("slow", request)
+        now = time.time()
+        record = VideoRecord(
+            id=f"video_{index}",
+            owner="master",
+            alias="slow",
+            deployment_id=submission.deployment.id,
+            status="queued",
+            seconds="4",
+            size="720x1280",
+            request_json=request.model_dump_json(),
+            created_at=now,
+            updated_at=now,
+            upstream_id=submission.job.request_id,
+            submitted_at=now,
+            next_poll_at=now,
+        )
+        await store.insert(record)
+        ids.append(record.id)
+    return ids
+
+
+async def test_running_jobs_record_their_polls_in_batches(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    await database.open()
+    store = JobStore(database)
+    router = Router(parse_config(CONFIG, "<test>"))
+    ids = await start_jobs(router, store, 5)
+    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
+    updates = 0
+    original = store.update_many
+
+    async def counting_update_many(changes: dict[str, dict[str, object]]) -> None:
+        nonlocal updates
+        updates += 1
+        await original(changes)
+
+    store.update_many = counting_update_many  # type: ignore[method-assign]
+    poller.start()
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            records = [await store.get(video_id) for video_id in ids]
+            if all(r is not None and r.polls >= 3 for r in records):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await poller.stop()
+    records = [await store.get(video_id) for video_id in ids]
+    assert all(r is not None and r.in_flight and r.polls >= 3 for r in records)
+    total_polls = sum(r.polls for r in records if r is not None)
+    assert updates < total_polls  # several polls shared each write
+    await database.close()
+
+
+async def test_a_graceful_stop_writes_the_last_polls(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    await database.open()
+    store = JobStore(database)
+    router = Router(parse_config(CONFIG, "<test>"))
+    [video_id] = await start_jobs(router, store, 1)
+    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
+    record = await store.get(video_id)
+    assert record is not None
+    await poller.advance(record)  # one poll, its progress only buffered so far
+    unwritten = await store.get(video_id)
+    assert unwritten is not None
+    assert unwritten.polls == 0
+    await poller.stop()
+    written = await store.get(video_id)
+    assert written is not None
+    assert written.polls == 1
+    assert written.in_flight
+    assert written.next_poll_at is not None
+    assert written.next_poll_at > record.created_at
+    await database.close()
