@@ -64,17 +64,3 @@ async def release(database: Database, table: sa.Table, owner: str) -> int:
             .values(lease_owner=None, lease_expires_at=None)
         )
     return int(result.rowcount or 0)
-
-
-def next_claimable_at(
-    table: sa.Table, due_at: sa.ColumnElement[Any], owner: str, now: float
-) -> sa.ColumnElement[Any]:
-    """When each row can next be worked by ``owner``: its due time, or later if another
-    instance holds a live lease on it (so an idle poller never spins on others' rows)."""
-    held_by_other = sa.and_(
-        table.c.lease_owner.is_not(None),
-        table.c.lease_owner != owner,
-        table.c.lease_expires_at > now,
-    )
-    later = sa.case((table.c.lease_expires_at > due_at, table.c.lease_expires_at), else_=due_at)
-    return sa.case((held_by_other, later), else_=due_at)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from adapters import AttemptRecord
 from proxy.database import Connection, Database
-from proxy.leases import claim, next_claimable_at, release
+from proxy.leases import claim, claimable, release
 from proxy.ledger import Holder, reserve, settle
 from proxy.schema import idempotency_keys, videos, webhook_deliveries
 
@@ -345,10 +345,20 @@ class JobStore:
         return {row[0]: int(row[1]) for row in rows}
 
     async def next_due_at(self, owner: str, now: float) -> float | None:
-        """When ``owner`` can next poll an in-flight job, or None if there is none."""
-        query = sa.select(
-            sa.func.min(next_claimable_at(videos, videos.c.next_poll_at, owner, now))
-        ).where(videos.c.next_poll_at.is_not(None))
+        """When ``owner`` can next poll an in-flight job, or None if none is claimable.
+
+        Walks the ``next_poll_at`` index from the earliest row and stops at the first one
+        this instance may claim, so the poller's idle check costs the same with ten jobs
+        in flight or ten thousand (a minimum over every row took 10-20 ms at 30 000). Rows
+        another live instance holds are skipped, so an idle poller never spins on them;
+        the poller looks again within ``MAX_IDLE_SLEEP`` anyway.
+        """
+        query = (
+            sa.select(videos.c.next_poll_at)
+            .where(videos.c.next_poll_at.is_not(None), claimable(videos, owner, now))
+            .order_by(videos.c.next_poll_at)
+            .limit(1)
+        )
         async with self._db.connect() as conn:
             value = (await conn.execute(query)).scalar()
         return float(value) if value is not None else None
