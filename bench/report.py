@@ -155,10 +155,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {machine['cores']} cores ({machine['cpu']}), Python {machine['python']}, "
         + ", ".join(f"{name} {version}" for name, version in machine["versions"].items())
         + ".",
+        "",
         f"Settings: {results['settings']}.",
     ]
     if results.get("litellm_note"):
-        lines.append(f"LiteLLM: {results['litellm_note']}.")
+        lines += ["", f"LiteLLM: {results['litellm_note']}."]
     lines.append("")
     sections = [
         create_table(results["create"]) if results.get("create") else [],
