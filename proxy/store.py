@@ -89,6 +89,8 @@ _COLUMNS = [f.name for f in dataclasses.fields(VideoRecord) if f.name != "provid
 # building and hashing a new statement tree on every request.
 _INSERT = videos.insert()
 _UPDATE = videos.update().where(videos.c.id == sa.bindparam("video_id_"))
+# Progress is recorded a moment after the poll; a video deleted meanwhile stays deleted.
+_UPDATE_LIVE = _UPDATE.where(videos.c.deleted_at.is_(None))
 _GET = videos.select().where(
     videos.c.id == sa.bindparam("video_id_"), videos.c.deleted_at.is_(None)
 )
@@ -221,13 +223,13 @@ class JobStore:
     async def update_many(self, changes: Mapping[str, dict[str, Any]]) -> None:
         """Apply several rows' updates in one transaction: one commit for a whole round
         of polls instead of one per poll (rows changing the same columns go together
-        in one executemany)."""
+        in one executemany). Rows deleted since are left alone."""
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for video_id, values in changes.items():
             groups.setdefault(tuple(sorted(values)), []).append({"video_id_": video_id, **values})
         async with self._db.begin() as conn:
             for rows in groups.values():
-                await conn.execute(_UPDATE, rows)
+                await conn.execute(_UPDATE_LIVE, rows)
 
     async def get(self, video_id: str, owner: str | None = None) -> VideoRecord | None:
         """A video by id; with ``owner``, only if it belongs to that owner."""

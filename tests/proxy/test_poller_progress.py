@@ -102,3 +102,23 @@ async def test_a_graceful_stop_writes_the_last_polls(tmp_path: Path) -> None:
     assert written.next_poll_at is not None
     assert written.next_poll_at > record.created_at
     await database.close()
+
+
+async def test_progress_recorded_after_a_delete_does_not_bring_the_video_back(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    await database.open()
+    store = JobStore(database)
+    router = Router(parse_config(CONFIG, "<test>"))
+    [video_id] = await start_jobs(router, store, 1)
+    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
+    record = await store.get(video_id)
+    assert record is not None
+    await poller.advance(record)  # polled: progress buffered…
+    await store.delete(video_id)  # …then the client deletes the video
+    await poller.stop()  # the buffered progress is written
+    assert await store.get(video_id) is None
+    due = await store.claim_due(time.time() + 3600, 10, "one", 60)
+    assert [r.id for r in due] == []  # and the poller never picks it up again
+    await database.close()
