@@ -59,19 +59,31 @@ class Settings:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
         if args.smoke:
-            return cls([1, 4], 1, 1, 4, 4, 1, 40, 1.0, 2, args.litellm, PHASES)
+            return cls(
+                clients=[1, 4],
+                seconds=1,
+                repeats=1,
+                retrieve_clients=4,
+                content_mb=4,
+                content_repeats=1,
+                jobs=40,
+                poll_interval=1.0,
+                window=2,
+                with_litellm=args.litellm,
+                phases=PHASES,
+            )
         return cls(
-            [int(x) for x in args.clients.split(",")],
-            args.seconds,
-            args.repeats,
-            args.retrieve_clients,
-            args.content_mb,
-            3,
-            args.jobs,
-            args.poll_interval,
-            args.window,
-            args.litellm,
-            frozenset(args.phases.split(",")),
+            clients=[int(x) for x in args.clients.split(",")],
+            seconds=args.seconds,
+            repeats=args.repeats,
+            retrieve_clients=args.retrieve_clients,
+            content_mb=args.content_mb,
+            content_repeats=3,
+            jobs=args.jobs,
+            poll_interval=args.poll_interval,
+            window=args.window,
+            with_litellm=args.litellm,
+            phases=frozenset(args.phases.split(",")),
         )
 
     def describe(self) -> str:
@@ -94,7 +106,15 @@ def machine() -> dict[str, Any]:
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     versions = {
         name: version(name)
-        for name in ("tarash-gateway", "uvicorn", "starlette", "sqlalchemy", "httpx", "openai")
+        for name in (
+            "tarash-gateway",
+            "uvicorn",
+            "starlette",
+            "sqlalchemy",
+            "aiohttp",
+            "httpx",
+            "openai",
+        )
     }
     versions["sqlite"] = sqlite3.sqlite_version
     versions["wrk"] = (wrk.stdout or wrk.stderr).split()[1] if (wrk.stdout or wrk.stderr) else "?"
@@ -213,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    if unknown := set(args.phases.split(",")) - PHASES:
+        parser.error(f"unknown phase(s) {', '.join(sorted(unknown))}; expected {sorted(PHASES)}")
     settings = Settings.from_args(args)
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)

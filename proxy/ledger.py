@@ -46,6 +46,14 @@ class Holder:
         )
 
 
+CALENDAR_PERIODS = ("daily", "weekly", "monthly")
+"""The budget periods that roll over (``total`` never does)."""
+
+
+def _start_param(period: str) -> str:
+    return f"{period}_start_"
+
+
 def _reserve_statement(table: sa.Table) -> sa.Update:
     """Take one parallel-job slot and reserve ``cost_`` on one account row, if its limits
     allow, rolling its budget period over first if it ended.
@@ -57,8 +65,8 @@ def _reserve_statement(table: sa.Table) -> sa.Update:
     """
     start = sa.case(
         *(
-            (table.c.budget_period == period, sa.bindparam(f"{period}_start_", type_=sa.Float))
-            for period in ("daily", "weekly", "monthly")
+            (table.c.budget_period == period, sa.bindparam(_start_param(period), type_=sa.Float))
+            for period in CALENDAR_PERIODS
         ),
         else_=0.0,
     )
@@ -114,7 +122,7 @@ async def reserve(conn: Connection, holder: Holder, cost: float, now: float) -> 
     account refuses, the rows are read again to say which limit it was, parallel jobs
     first (the order clients see refusals in; the transaction is rolled back anyway).
     """
-    starts = {f"{p}_start_": period_start(p, now) for p in ("daily", "weekly", "monthly")}
+    starts = {_start_param(period): period_start(period, now) for period in CALENDAR_PERIODS}
     for index, (table, account, _label) in enumerate(holder.accounts()):
         taken = await conn.execute(
             _RESERVE[table.name], {"account_id_": account.id, "cost_": cost, **starts}

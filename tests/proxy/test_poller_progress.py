@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from adapters import VideoGenerationRequest
 from proxy.database import Database
@@ -20,6 +24,24 @@ model_list:
              mock: {job_seconds: 60}}
 general_settings: {master_key: sk-poller-test}
 """
+
+
+@dataclass
+class Setup:
+    store: JobStore
+    router: Router
+    poller: Poller
+
+
+@pytest.fixture
+async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
+    """A store on a fresh SQLite file and a poller following jobs of the ``slow`` mock."""
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    await database.open()
+    store = JobStore(database)
+    router = Router(parse_config(CONFIG, "<test>"))
+    yield Setup(store, router, Poller(store, lambda: router, media_dir=tmp_path, instance_id="one"))
+    await database.close()
 
 
 async def start_jobs(router: Router, store: JobStore, count: int) -> list[str]:
@@ -48,13 +70,9 @@ async def start_jobs(router: Router, store: JobStore, count: int) -> list[str]:
     return ids
 
 
-async def test_running_jobs_record_their_polls_in_batches(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
-    await database.open()
-    store = JobStore(database)
-    router = Router(parse_config(CONFIG, "<test>"))
-    ids = await start_jobs(router, store, 5)
-    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
+async def test_running_jobs_record_their_polls_in_batches(setup: Setup) -> None:
+    store, poller = setup.store, setup.poller
+    ids = await start_jobs(setup.router, store, 5)
     updates = 0
     original = store.update_many
 
@@ -78,47 +96,37 @@ async def test_running_jobs_record_their_polls_in_batches(tmp_path: Path) -> Non
     assert all(r is not None and r.in_flight and r.polls >= 3 for r in records)
     total_polls = sum(r.polls for r in records if r is not None)
     assert updates < total_polls  # several polls shared each write
-    await database.close()
 
 
-async def test_a_graceful_stop_writes_the_last_polls(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
-    await database.open()
-    store = JobStore(database)
-    router = Router(parse_config(CONFIG, "<test>"))
-    [video_id] = await start_jobs(router, store, 1)
-    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
-    record = await store.get(video_id)
+async def polled_once(setup: Setup) -> VideoRecord:
+    """A job that has been polled once, its progress only buffered so far."""
+    [video_id] = await start_jobs(setup.router, setup.store, 1)
+    record = await setup.store.get(video_id)
     assert record is not None
-    await poller.advance(record)  # one poll, its progress only buffered so far
-    unwritten = await store.get(video_id)
+    await setup.poller.advance(record)
+    return record
+
+
+async def test_a_graceful_stop_writes_the_last_polls(setup: Setup) -> None:
+    record = await polled_once(setup)
+    unwritten = await setup.store.get(record.id)
     assert unwritten is not None
     assert unwritten.polls == 0
-    await poller.stop()
-    written = await store.get(video_id)
+    await setup.poller.stop()
+    written = await setup.store.get(record.id)
     assert written is not None
     assert written.polls == 1
     assert written.in_flight
     assert written.next_poll_at is not None
     assert written.next_poll_at > record.created_at
-    await database.close()
 
 
 async def test_progress_recorded_after_a_delete_does_not_bring_the_video_back(
-    tmp_path: Path,
+    setup: Setup,
 ) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
-    await database.open()
-    store = JobStore(database)
-    router = Router(parse_config(CONFIG, "<test>"))
-    [video_id] = await start_jobs(router, store, 1)
-    poller = Poller(store, lambda: router, media_dir=tmp_path, instance_id="one")
-    record = await store.get(video_id)
-    assert record is not None
-    await poller.advance(record)  # polled: progress buffered…
-    await store.delete(video_id)  # …then the client deletes the video
-    await poller.stop()  # the buffered progress is written
-    assert await store.get(video_id) is None
-    due = await store.claim_due(time.time() + 3600, 10, "one", 60)
+    record = await polled_once(setup)  # polled: progress buffered…
+    await setup.store.delete(record.id)  # …then the client deletes the video
+    await setup.poller.stop()  # the buffered progress is written
+    assert await setup.store.get(record.id) is None
+    due = await setup.store.claim_due(time.time() + 3600, 10, "one", 60)
     assert [r.id for r in due] == []  # and the poller never picks it up again
-    await database.close()
