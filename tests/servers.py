@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -32,12 +33,14 @@ class GatewayProcess:
         *,
         env: dict[str, str] | None = None,
         log_level: str = "warning",
+        args: Sequence[str] = (),
     ) -> None:
         self.config_path = config_path
         self.log_path = log_path
         self.port = port or free_port()
         self.env = env or {}
         self.log_level = log_level
+        self.args = list(args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -58,6 +61,7 @@ class GatewayProcess:
                 str(self.port),
                 "--log-level",
                 self.log_level,
+                *self.args,
             ],
             cwd=REPO_ROOT,
             stdout=log,
