@@ -81,9 +81,7 @@ def test_the_keep_alive_timeout_is_configurable(start: type[GatewayProcess]) -> 
         connection.close()
 
 
-def test_a_keep_alive_timeout_below_one_second_is_refused(
-    tmp_path: Path, config: Path
-) -> None:
+def test_a_keep_alive_timeout_below_one_second_is_refused(tmp_path: Path, config: Path) -> None:
     server = GatewayProcess(config, tmp_path / "gateway.log", args=["--keep-alive-timeout", "0"])
     with pytest.raises(RuntimeError, match="keep-alive-timeout"):
         server.start()
