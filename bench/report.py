@@ -158,6 +158,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Settings: {results['settings']}.",
     ]
+    if results.get("store"):  # runs recorded before --store existed measured SQLite
+        lines += ["", f"Gateway store: {results['store']}."]
     if results.get("litellm_note"):
         lines += ["", f"LiteLLM: {results['litellm_note']}."]
     lines.append("")

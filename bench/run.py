@@ -27,6 +27,7 @@ from typing import Any
 from bench import litellm, scenarios
 from bench.processes import Service, free_port
 from bench.report import markdown
+from bench.stores import STORES, open_store
 from bench.targets import (
     CREATE_ALIAS,
     READY_ALIAS,
@@ -55,6 +56,7 @@ class Settings:
     window: float
     with_litellm: bool
     phases: frozenset[str]
+    store: str
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -71,6 +73,7 @@ class Settings:
                 window=2,
                 with_litellm=args.litellm,
                 phases=PHASES,
+                store=args.store,
             )
         return cls(
             clients=[int(x) for x in args.clients.split(",")],
@@ -84,6 +87,7 @@ class Settings:
             window=args.window,
             with_litellm=args.litellm,
             phases=frozenset(args.phases.split(",")),
+            store=args.store,
         )
 
     def describe(self) -> str:
@@ -156,9 +160,13 @@ def run(settings: Settings, workdir: Path) -> dict[str, Any]:
         "settings": settings.describe(),
     }
     with contextlib.ExitStack() as stack:
+        store = stack.enter_context(open_store(settings.store))
+        results["store"] = store.describe()
         upstream = stack.enter_context(upstream_service(workdir, settings.content_mb))
         direct = Target("direct", upstream, UPSTREAM_KEY, "sora-2", "sora-2")
-        gateway_process = stack.enter_context(gateway_service(workdir, upstream.base_url, 3600))
+        gateway_process = stack.enter_context(
+            gateway_service(workdir, upstream.base_url, 3600, store)
+        )
         key = team_key(gateway_process)
         gateway = Target("tarash", gateway_process, key, CREATE_ALIAS, READY_ALIAS)
         targets = [direct, gateway]
@@ -193,7 +201,7 @@ def run(settings: Settings, workdir: Path) -> dict[str, Any]:
 
         if "in-flight" in phases:
             fresh = stack.enter_context(
-                gateway_service(workdir, upstream.base_url, settings.poll_interval)
+                gateway_service(workdir, upstream.base_url, settings.poll_interval, store)
             )
             polled = Target("tarash", fresh, team_key(fresh), CREATE_ALIAS, READY_ALIAS)
             print(f"in-flight: gateway pid {fresh.pid}", file=sys.stderr)
@@ -226,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         help="which measurements to run (comma-separated): " + ", ".join(sorted(PHASES)),
     )
     parser.add_argument(
+        "--store",
+        choices=STORES,
+        default="sqlite",
+        help="the gateway's store: sqlite (the default), or postgres (throwaway PostgreSQL "
+        "and Redis servers, as several instances share them)",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         help="keep the processes' logs and databases here (default: "
@@ -246,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    name = f"{'smoke-' if args.smoke else ''}{stamp}"
+    prefix = ("smoke-" if args.smoke else "") + ("" if args.store == "sqlite" else f"{args.store}-")
+    name = prefix + stamp
     (args.out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / f"{name}.md").write_text(table)
     print(f"written: {args.out / name}.json and .md", file=sys.stderr)

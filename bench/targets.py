@@ -1,8 +1,9 @@
 """The three things measured side by side, all in front of one instant upstream.
 
 - ``direct``: the upstream itself, as a client calling it without any gateway would;
-- ``tarash``: Tarash Gateway (``tarash-gateway serve``) on SQLite, called with a team's
-  virtual key (the auth, budget reservation and job row a real team's call costs);
+- ``tarash``: Tarash Gateway (``tarash-gateway serve``) on the chosen store (bench/stores.py;
+  SQLite by default), called with a team's virtual key (the auth, budget reservation
+  and job row a real team's call costs);
 - ``litellm``: LiteLLM's proxy with one worker and no database (bench/litellm.py).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench.processes import Service, free_port
+from bench.stores import Store
 
 UPSTREAM_KEY = "bench-upstream-key"
 MASTER_KEY = "sk-bench-master"
@@ -57,7 +59,9 @@ def upstream_service(workdir: Path, content_mb: float) -> Service:
     )
 
 
-def gateway_config(upstream_url: str, database: Path, hold_poll_interval: float) -> str:
+def gateway_config(
+    upstream_url: str, store_settings: dict[str, str], media_dir: Path, hold_poll_interval: float
+) -> str:
     """Three aliases on the same upstream: jobs nobody polls during the create run
     (``bench``), jobs that finish at once (``bench-ready``), and jobs that never finish,
     polled every ``hold_poll_interval`` seconds (``bench-hold``)."""
@@ -82,18 +86,22 @@ def gateway_config(upstream_url: str, database: Path, hold_poll_interval: float)
     lines += [
         "general_settings:",
         f"  master_key: {MASTER_KEY}",
-        f"  database_url: sqlite:///{database}",
-        f"  media_dir: {database.parent / 'media'}",
+        *(f"  {name}: {value}" for name, value in store_settings.items()),
+        f"  media_dir: {media_dir}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def gateway_service(workdir: Path, upstream_url: str, hold_poll_interval: float) -> Service:
-    """A gateway on a fresh SQLite file, logging at the default level (info) to a file."""
+def gateway_service(
+    workdir: Path, upstream_url: str, hold_poll_interval: float, store: Store
+) -> Service:
+    """A gateway on a fresh database of ``store``, logging at the default level (info) to
+    a file."""
     run = workdir / f"gateway-{time.monotonic_ns()}"
     run.mkdir(parents=True)
     config = run / "config.yaml"
-    config.write_text(gateway_config(upstream_url, run / "tarash.db", hold_poll_interval))
+    settings = store.general_settings(run)
+    config.write_text(gateway_config(upstream_url, settings, run / "media", hold_poll_interval))
     port = free_port()
     executable = Path(sys.executable).parent / "tarash-gateway"
     command = [str(executable), "serve", "--config", str(config), "--port", str(port)]

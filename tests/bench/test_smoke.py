@@ -56,3 +56,36 @@ def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
     assert "| 1 |" in table
     assert "litellm" in table
     assert table in finished.stdout
+
+
+def test_smoke_run_on_postgres_and_redis_puts_the_gateway_on_them(tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    command = [sys.executable, "-m", "bench.run", "--smoke", "--no-litellm", "--store", "postgres"]
+    command += ["--phases", "create,in-flight", "--out", str(tmp_path), "--workdir", str(workdir)]
+    finished = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    [results_file] = tmp_path.glob("smoke-postgres-*.json")
+    results = json.loads(results_file.read_text())
+    assert results["store"].startswith("PostgreSQL + Redis, as several instances share them")
+    assert "(PostgreSQL 1" in results["store"]
+    for run in results["create"]["tarash"].values():
+        assert run["requests"] > 0
+        assert run["errors"] == run["non_2xx"] == 0, run
+    assert results["in_flight"]["accepted"] == 40
+    # Each gateway really ran on its own Postgres database and Redis database.
+    configs = sorted(workdir.glob("gateway-*/config.yaml"))
+    assert len(configs) == 2
+    settings = [config.read_text() for config in configs]
+    assert all("database_url: postgresql://" in text for text in settings)
+    assert [text.count("/bench_") for text in settings] == [1, 1]
+    assert "/bench_1\n" in settings[0]
+    assert "/bench_2\n" in settings[1]
+    assert "redis_url: redis://127.0.0.1:" in settings[0]
+    assert not list(workdir.glob("gateway-*/tarash.db"))
