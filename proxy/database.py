@@ -30,6 +30,8 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from proxy.checkpoint import CHECKPOINT_SECONDS, FALLBACK_AUTOCHECKPOINT_PAGES, Checkpointer
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 T = TypeVar("T")
@@ -79,12 +81,15 @@ def async_database_url(url: str) -> str:
 class Database:
     """Owns the engine; ``open`` brings the schema to the latest migration."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, checkpoint_seconds: float = CHECKPOINT_SECONDS) -> None:
         #: ``sqlite``, ``postgresql``…: SQLite runs inline through the synchronous engine,
         #: anything else through the async one.
         self.dialect = make_url(url).get_backend_name()
         self.inline = self.dialect == "sqlite"
         self.url = url if self.inline else async_database_url(url)
+        self.checkpoint_seconds = checkpoint_seconds
+        #: A SQLite file's WAL checkpoints, off the event loop (proxy/checkpoint.py).
+        self.checkpointer: Checkpointer | None = None
         self._engine: AsyncEngine | None = None
         self._sync_engine: sa.Engine | None = None
 
@@ -99,6 +104,11 @@ class Database:
                 # Several instances may start together: one migrates, the others wait.
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(7261827)"))
             await conn.run_sync(_migrate)
+        path = make_url(self.url).database
+        if self.inline and path not in (None, "", ":memory:"):
+            assert path is not None
+            self.checkpointer = Checkpointer(path, self.checkpoint_seconds)
+            self.checkpointer.start()
 
     @contextlib.asynccontextmanager
     async def connect(self) -> AsyncIterator[Connection]:
@@ -125,6 +135,9 @@ class Database:
             raise RuntimeError("Database.open() has not been called")
 
     async def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
@@ -162,11 +175,12 @@ def _migrate(connection: sa.Connection) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers proceed during writes; NORMAL sync is durable across app crashes;
-    the busy timeout makes a writer in another process (an admin script) queue instead of
-    failing."""
+    checkpoints happen on their own thread, with commits as a distant fallback; the busy
+    timeout makes a writer in another process (an admin script) queue instead of failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
