@@ -11,13 +11,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
+def run_smoke(out: Path, *options: str) -> tuple[str, Path, dict[str, Any]]:
+    """``python -m bench.run --smoke --out OUT OPTIONS`` must succeed: its printed output,
+    the JSON file it wrote and that file's results."""
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--out", str(tmp_path)],
+        [sys.executable, "-m", "bench.run", "--smoke", "--out", str(out), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -25,8 +28,12 @@ def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
         check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
-    [results_file] = tmp_path.glob("smoke-*.json")
-    results = json.loads(results_file.read_text())
+    [results_file] = out.glob("smoke-*.json")
+    return finished.stdout, results_file, json.loads(results_file.read_text())
+
+
+def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
+    printed, results_file, results = run_smoke(tmp_path)
     targets = {"direct", "tarash", "litellm"}
 
     assert set(results["create"]) == targets, results.get("litellm_note")
@@ -55,24 +62,22 @@ def test_smoke_run_measures_every_target_without_errors(tmp_path: Path) -> None:
     assert "### SPEC §9 targets" in table
     assert "| 1 |" in table
     assert "litellm" in table
-    assert table in finished.stdout
+    assert table in printed
 
 
 def test_smoke_run_on_postgres_and_redis_puts_the_gateway_on_them(tmp_path: Path) -> None:
     workdir = tmp_path / "work"
-    command = [sys.executable, "-m", "bench.run", "--smoke", "--no-litellm", "--store", "postgres"]
-    command += ["--phases", "create,in-flight", "--out", str(tmp_path), "--workdir", str(workdir)]
-    finished = subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    _, results_file, results = run_smoke(
+        tmp_path,
+        "--no-litellm",
+        "--store",
+        "postgres",
+        "--phases",
+        "create,in-flight",
+        "--workdir",
+        str(workdir),
     )
-    assert finished.returncode == 0, finished.stderr[-3000:]
-    [results_file] = tmp_path.glob("smoke-postgres-*.json")
-    results = json.loads(results_file.read_text())
+    assert results_file.name.startswith("smoke-postgres-")
     assert results["store"].startswith("PostgreSQL + Redis, as several instances share them")
     assert "(PostgreSQL 1" in results["store"]
     for run in results["create"]["tarash"].values():
