@@ -105,8 +105,7 @@ class Database:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(7261827)"))
             await conn.run_sync(_migrate)
         path = make_url(self.url).database
-        if self.inline and path not in (None, "", ":memory:"):
-            assert path is not None
+        if self.inline and path and path != ":memory:":
             self.checkpointer = Checkpointer(path, self.checkpoint_seconds)
             self.checkpointer.start()
 
