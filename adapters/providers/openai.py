@@ -577,21 +577,11 @@ class OpenAIProvider(VideoProvider, ImageProvider):
             secret=self.api_key(config),
         )
 
-    async def _video_request(
-        self,
-        config: ProviderSettings,
-        method: str,
-        path: str,
-        *,
-        request_id: str | None = None,
-        json_body: Any = None,
-        multipart: tuple[bytes, str] | None = None,
+    def _usable_video(
+        self, config: ProviderSettings, video: Any, request_id: str | None = None
     ) -> dict[str, Any]:
-        """:meth:`_request` for a call that answers with a Video. A 200 without a usable
-        Video (no id) is an answer the gateway cannot track: retryable, as a bad gateway."""
-        video = await self._request(
-            config, method, path, request_id=request_id, json_body=json_body, multipart=multipart
-        )
+        """The Video a call answered with. A 200 without a usable Video (no id) is an
+        answer the gateway cannot track: retryable, as a bad gateway."""
         if isinstance(video, dict) and isinstance(video.get("id"), str) and video["id"]:
             return video
         raise HTTPError(
@@ -741,7 +731,9 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> SubmittedJob:
         form = create_form(self.build_create(config, request))
-        video = await self._video_request(config, "POST", "/videos", multipart=form)
+        video = self._usable_video(
+            config, await self._request(config, "POST", "/videos", multipart=form)
+        )
         return SubmittedJob(request_id=video["id"], raw_response=video)
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
@@ -763,7 +755,8 @@ class OpenAIProvider(VideoProvider, ImageProvider):
 
     async def _retrieve(self, config: ProviderSettings, video_id: str) -> dict[str, Any]:
         path = self.video_path(config, video_id)
-        return await self._video_request(config, "GET", path, request_id=video_id)
+        video = await self._request(config, "GET", path, request_id=video_id)
+        return self._usable_video(config, video, video_id)
 
     def content_url(self, config: ProviderSettings, video_id: str, variant: str = "video") -> str:
         """Where the upstream serves a finished video's bytes (auth required)."""
@@ -835,13 +828,14 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         source_request_id: str,
         request: VideoGenerationRequest,
     ) -> SubmittedJob:
-        video = await self._video_request(
+        answer = await self._request(
             config,
             "POST",
             self.video_path(config, source_request_id, "/remix"),
             request_id=source_request_id,
             json_body={"prompt": request.prompt, **request.extra_params},
         )
+        video = self._usable_video(config, answer, source_request_id)
         return SubmittedJob(request_id=video["id"], raw_response=video)
 
     # -- images ---------------------------------------------------------------------------
