@@ -201,6 +201,15 @@ class Emulator:
         self.jobs[job.id] = job
         return job
 
+    async def wait_for_a_job_after(self, jobs_before: int) -> None:
+        """Let a create the client gave up on (a hang past its timeout) land: the
+        emulator still makes its job, later, and that job would otherwise take the
+        scripted outcome meant for whichever test runs next. Waits up to 2 s."""
+        for _ in range(100):
+            if len(self.jobs) > jobs_before:
+                return
+            await asyncio.sleep(0.02)
+
     def media_url(self, job: Job, kind: Literal["video", "image"] = "video") -> str:
         suffix = "mp4" if kind == "video" else "jpg"
         return f"{self.base_url}/_media/{job.id}.{suffix}"

@@ -89,15 +89,6 @@ async def download(provider: AzureProvider, cfg: VideoGenerationConfig, url: str
     return response.content
 
 
-async def wait_for_the_abandoned_create(emulator: AzureEmulator, jobs_before: int) -> None:
-    """The upstream still finishes a create the client gave up on, later; wait for it,
-    or its new job would reset the scripted outcome of whichever test runs then."""
-    for _ in range(100):
-        if len(emulator.jobs) > jobs_before:
-            return
-        await asyncio.sleep(0.02)
-
-
 # -- 1. full cycles ----------------------------------------------------------------------------
 
 
@@ -266,7 +257,7 @@ async def test_hang_is_a_connection_error(
     with pytest.raises(ProviderConnectionError) as caught:
         await AzureProvider().submit_video(cfg, request())
     assert caught.value.is_retryable
-    await wait_for_the_abandoned_create(emulator, jobs)
+    await emulator.wait_for_a_job_after(jobs)
 
 
 async def test_malformed_json_is_a_retryable_502(

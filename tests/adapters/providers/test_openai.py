@@ -84,15 +84,6 @@ def request(**fields: Any) -> VideoGenerationRequest:
     return VideoGenerationRequest(**{"prompt": "a lighthouse at dawn", **fields})
 
 
-async def wait_for_the_abandoned_create(emulator: OpenAIEmulator, jobs_before: int) -> None:
-    """The upstream still finishes a create the client gave up on, later; wait for it,
-    or its new job would reset the scripted outcome of whichever test runs then."""
-    for _ in range(100):
-        if len(emulator.jobs) > jobs_before:
-            return
-        await asyncio.sleep(0.02)
-
-
 # -- 1. the full cycle ---------------------------------------------------------------------
 
 
@@ -215,7 +206,7 @@ async def test_hang_past_request_timeout_is_a_connection_error(emulator: OpenAIE
     with pytest.raises(ProviderConnectionError) as caught:
         await OpenAIProvider().submit_video(config(emulator, request_timeout=0.3), request())
     assert caught.value.is_retryable
-    await wait_for_the_abandoned_create(emulator, jobs)
+    await emulator.wait_for_a_job_after(jobs)
 
 
 async def test_unreachable_upstream_is_a_connection_error() -> None:
