@@ -4,6 +4,7 @@ parallel-job checks follow atomically when the job row is written, see ledger.py
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from proxy.auth import Caller
 from proxy.errors import APIError
@@ -13,11 +14,15 @@ from proxy.ledger import AdmissionRefused
 PARALLEL_RETRY_AFTER_SECONDS = 5
 
 
-def check_model_allowed(caller: Caller, alias: str) -> None:
+def check_model_allowed(caller: Caller, alias: str, aliases: Iterable[str] = ()) -> None:
+    """403 for an alias outside the caller's allowlists, naming those of ``aliases`` it
+    may use; asked before the alias is looked up, so it never reveals what exists."""
     if not caller.allows(alias):
+        usable = [name for name in aliases if caller.allows(name)]
+        hint = f" It may use: {', '.join(usable)}." if usable else ""
         raise APIError(
             403,
-            f"This key is not allowed to use model {alias!r}.",
+            f"This key is not allowed to use model {alias!r}.{hint}",
             type="permission_error",
             code="model_not_allowed",
             param="model",

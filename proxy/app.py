@@ -19,7 +19,7 @@ from proxy.limits import BodySizeLimitMiddleware
 from proxy.logs import RequestLogMiddleware
 from proxy.metrics import MetricsMiddleware, metrics_endpoint
 from proxy.openapi import openapi_document
-from proxy.routes import route
+from proxy.routes import StripTrailingSlash, route
 from router import GatewayConfig, Router
 
 
@@ -94,6 +94,7 @@ def create_app(
             *admin.routes,
         ],
         middleware=[
+            Middleware(StripTrailingSlash),
             Middleware(RequestLogMiddleware),
             Middleware(MetricsMiddleware),
             Middleware(
@@ -103,6 +104,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # StripTrailingSlash serves those paths instead
     app.state.gateway = gateway
     app.state.openapi = openapi_document(version("tarash-gateway"))
     return app

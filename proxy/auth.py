@@ -51,7 +51,17 @@ class Caller:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    """The bearer key, or None when there is none. Two Authorization headers are refused:
+    a proxy in front may check one while we would read the other."""
+    values = request.headers.getlist("authorization")
+    if len(values) > 1:
+        raise APIError(
+            400,
+            "Send exactly one Authorization header.",
+            param="Authorization",
+            code="duplicate_header",
+        )
+    header = values[0] if values else ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None

@@ -105,9 +105,11 @@ def _image_type(encoded: str) -> str:
 
 def _image_deployment(gateway: Gateway, caller: Caller, alias: str) -> Deployment:
     visible = [name for name in gateway.router.aliases if caller.allows(name)]
+    check_model_allowed(
+        caller, alias, gateway.router.aliases
+    )  # first, so existence is not revealed (see videos)
     if alias not in gateway.router.aliases:
         raise UnknownAliasError(alias, visible)
-    check_model_allowed(caller, alias)
     deployment = gateway.router.pick(alias)
     try:
         image_provider_for(deployment.image_config)

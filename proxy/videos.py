@@ -158,9 +158,11 @@ async def create_video(request: Request) -> Response:
     gateway = _gateway(request)
     visible = [alias for alias in gateway.router.aliases if caller.allows(alias)]
     params = await parse_create(await read_body(request), visible)
+    # The allowlist first: a restricted key is refused the same way whether or not the
+    # alias exists, so it cannot probe which aliases are configured.
+    check_model_allowed(caller, params.alias, gateway.router.aliases)
     if params.alias not in gateway.router.aliases:
         raise UnknownAliasError(params.alias, visible)  # never name aliases it may not use
-    check_model_allowed(caller, params.alias)
     idempotency = _idempotency(request, params)
     if idempotency is not None and (replay := await _replay(gateway, caller, idempotency)):
         return replay
