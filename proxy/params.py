@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from adapters import ImageInput, VideoGenerationRequest
 from proxy.errors import APIError, invalid_body
+from proxy.sniff import sniff_image_type
 
 DEFAULT_SECONDS = 4
 """OpenAI's documented default when `seconds` is omitted."""
@@ -184,7 +185,16 @@ async def _image_from_upload(upload: UploadFile) -> str:
         )
     if not data:
         raise APIError(400, "input_reference is empty.", param="input_reference")
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+    actual = sniff_image_type(data)
+    if actual != content_type:
+        raise APIError(
+            400,
+            f"input_reference is declared {content_type} but its bytes are "
+            f"{actual or 'not a JPEG, PNG or WebP image'}.",
+            param="input_reference",
+            code="invalid_file",
+        )
+    return f"data:{actual};base64,{base64.b64encode(data).decode()}"
 
 
 async def _input_reference(value: Any) -> ImageInput | None:
