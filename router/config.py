@@ -155,6 +155,26 @@ class GeneralSettings(_Strict):
         default="./tarash-media",
         description="Where results that arrive as bytes (not URLs) are written to be served.",
     )
+    max_json_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        description="Larger JSON bodies get HTTP 413 while they arrive, before parsing "
+        "(JSON is parsed on the event loop); send large images as multipart uploads.",
+    )
+    max_json_depth: int = Field(
+        default=32, gt=0, le=200, description="JSON nested deeper than this is a 400."
+    )
+    max_json_items: int = Field(
+        default=10_000,
+        gt=0,
+        description="JSON bodies with more keys and array elements than this are a 400.",
+    )
+    max_extra_params_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Largest serialized size of the unknown (provider-specific) fields of "
+        "one create; they are stored with the video, so larger sets are a 400.",
+    )
 
 
 class GatewayConfig(_Strict):
