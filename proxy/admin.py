@@ -37,6 +37,7 @@ from proxy.admin_models import (
 from proxy.auth import require_master
 from proxy.errors import APIError, invalid_body, not_found
 from proxy.gateway import Gateway
+from proxy.numbers import MAX_UNIX_SECONDS, parse_float
 from proxy.params import read_body
 from proxy.routes import route
 from proxy.schema import image_generations, videos, webhook_deliveries
@@ -284,9 +285,9 @@ def _time_bound(request: Request, name: str) -> float | None:
     if not raw:
         return None
     try:
-        return float(raw)
-    except ValueError:
-        pass
+        return parse_float(raw, param=name, low=0, high=MAX_UNIX_SECONDS)
+    except APIError:
+        pass  # not Unix seconds: an ISO date or time, then
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:

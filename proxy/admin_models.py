@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from proxy.accounts import Account, KeyRecord, TeamRecord
+from proxy.numbers import PositiveInt64, UnixSeconds, Usd
 from proxy.periods import BudgetPeriod
 
 
@@ -22,12 +23,12 @@ class LimitFields(_Body):
         default=None,
         description="Aliases this caller may use (`*` wildcards allowed); null means all.",
     )
-    budget_usd: float | None = Field(default=None, ge=0, description="Null means unlimited.")
+    budget_usd: Usd | None = Field(default=None, description="Null means unlimited.")
     budget_period: BudgetPeriod = Field(
         default="total", description="When spend resets: UTC day, ISO week, month, or never."
     )
-    rpm: int | None = Field(default=None, gt=0, description="Video creates per minute.")
-    max_parallel_jobs: int | None = Field(default=None, gt=0, description="Videos in flight.")
+    rpm: PositiveInt64 | None = Field(default=None, description="Video creates per minute.")
+    max_parallel_jobs: PositiveInt64 | None = Field(default=None, description="Videos in flight.")
     metadata: dict[str, Any] = Field(default_factory=dict)
     webhook_url: str | None = Field(
         default=None,
@@ -57,10 +58,10 @@ class TeamUpdate(_Body):
 
     name: str | None = Field(default=None, min_length=1, max_length=256)
     models: list[str] | None = None
-    budget_usd: float | None = Field(default=None, ge=0)
+    budget_usd: Usd | None = None
     budget_period: BudgetPeriod | None = None
-    rpm: int | None = Field(default=None, gt=0)
-    max_parallel_jobs: int | None = Field(default=None, gt=0)
+    rpm: PositiveInt64 | None = None
+    max_parallel_jobs: PositiveInt64 | None = None
     metadata: dict[str, Any] | None = None
     webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     webhook_secret: str | None = Field(default=None, min_length=16)
@@ -69,19 +70,20 @@ class TeamUpdate(_Body):
 class KeyCreate(LimitFields):
     team_id: str = Field(min_length=1)
     name: str | None = Field(default=None, max_length=256)
-    expires_at: datetime | float | None = Field(
+    expires_at: datetime | UnixSeconds | None = Field(
         default=None, description="ISO 8601 time or Unix seconds; must be in the future."
     )
 
 
 class KeyUpdate(TeamUpdate):
-    expires_at: datetime | float | None = None
+    expires_at: datetime | UnixSeconds | None = None
 
 
 class KeyRotate(_Body):
     grace_seconds: float = Field(
         default=3600,
         ge=0,
+        allow_inf_nan=False,
         le=30 * 86400,
         description="How long the previous secret keeps working.",
     )

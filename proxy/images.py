@@ -27,7 +27,7 @@ from proxy.errors import APIError, invalid_body
 from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused, reserve, settle
 from proxy.metrics import SPEND
-from proxy.params import read_body
+from proxy.params import check_extras_size, read_body
 from proxy.routes import route
 from proxy.schema import image_generations
 from router import Deployment, UnknownAliasError
@@ -127,6 +127,9 @@ async def create_image(request: Request) -> Response:
     caller = await authenticate(request)
     gateway: Gateway = request.app.state.gateway
     alias, response_format, image_request = _parse(await read_body(request))
+    check_extras_size(
+        image_request.extra_params, gateway.config.general_settings.max_extra_params_bytes
+    )
     deployment = _image_deployment(gateway, caller, alias)
     await check_rate(gateway, caller)
     cost = deployment.image_cost(image_request.n)

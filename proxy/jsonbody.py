@@ -4,7 +4,8 @@ count from cheap byte scans, all before ``json.loads`` sees it.
 ``json.loads`` runs on the event loop and holds the GIL, so an unbounded body (21 MB,
 1.5 M keys) stalls every other request for seconds; 300 levels of nesting used to end
 in a RecursionError (a 500). The scans below run at C speed: strings are blanked first
-so brackets, colons and commas inside them do not count.
+so brackets, colons and commas inside them do not count, and every container counts as
+an item, so the depth scan only ever sees ``max_items`` brackets.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from proxy.errors import APIError
 from proxy.numbers import json_constant, json_float, json_int
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STRING = re.compile(rb'"[^"]*"')
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
@@ -58,15 +59,16 @@ def too_large(max_bytes: int) -> APIError:
 def check_shape(body: bytes, limits: JsonLimits) -> None:
     """400 when the body nests deeper than ``max_depth`` or holds more than ``max_items``
     keys and array elements. Malformed bodies are left for the parser to describe."""
-    structure = _STRING.sub(b'""', body)
-    items = structure.count(b":") + structure.count(b",")
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")  # no quote left in a string
+    structure = _STRING.sub(b'""', unescaped)
+    brackets = structure.translate(None, _NOT_BRACKETS)
+    items = structure.count(b":") + structure.count(b",") + len(brackets) // 2
     if items > limits.max_items:
         raise APIError(
             400,
             f"The JSON body has more than {limits.max_items} keys and elements.",
             code="json_too_large",
         )
-    brackets = structure.translate(None, _NOT_BRACKETS)
     for _ in range(limits.max_depth):
         if not brackets:
             return
@@ -90,6 +92,4 @@ def loads(body: bytes, limits: JsonLimits) -> Any:
             body, parse_float=json_float, parse_int=json_int, parse_constant=json_constant
         )
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise APIError(
-            400, f"We could not parse the JSON body of your request: {exc}"
-        ) from None
+        raise APIError(400, f"We could not parse the JSON body of your request: {exc}") from None

@@ -25,7 +25,9 @@ MAX_UNIX_SECONDS = 253_402_300_799.0
 MAX_USD = 1e12
 
 _INT_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
-_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,3})?")
+_FLOAT_TEXT = re.compile(
+    r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,3})?"
+)
 
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 PositiveInt64 = Annotated[int, Field(gt=0, le=INT64_MAX)]

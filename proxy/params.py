@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,10 @@ from starlette.requests import Request
 
 from adapters import ImageInput, VideoGenerationRequest
 from proxy.errors import APIError, invalid_body
+from proxy.jsonbody import JsonLimits, loads, read_capped
+from proxy.numbers import parse_int
 from proxy.sniff import sniff_image_type
+from router.config import GeneralSettings
 
 DEFAULT_SECONDS = 4
 """OpenAI's documented default when `seconds` is omitted."""
@@ -77,15 +80,44 @@ def _set_nested(target: dict[str, Any], key: str, value: Any) -> None:
         node[parts[-1]] = value
 
 
-def form_to_dict(form: FormData) -> dict[str, Any]:
+def form_to_dict(form: FormData, max_depth: int = 32) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in form.multi_items():
+        if key.count("[") >= max_depth:
+            raise APIError(
+                400, f"Form field {key[:64]!r} is nested deeper than {max_depth} levels."
+            )
         _set_nested(data, key, value)
     return data
 
 
-async def read_body(request: Request) -> dict[str, Any]:
-    """The request body as a dict, from JSON, multipart or urlencoded forms."""
+def _json_limits(request: Request) -> JsonLimits:
+    settings: GeneralSettings = request.app.state.gateway.config.general_settings
+    return JsonLimits(
+        max_bytes=settings.max_json_body_bytes,
+        max_depth=settings.max_json_depth,
+        max_items=settings.max_json_items,
+    )
+
+
+def _refuse_unexpected_files(form: FormData, files: Collection[str]) -> None:
+    """Only the named fields may carry a file; any other upload is a 400 (a file cannot
+    be a prompt, nor be stored as a provider-specific extra)."""
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile) and key not in files:
+            allowed = f"only {', '.join(files)} may be a file" if files else "no field may be"
+            raise APIError(
+                400,
+                f"Field {key[:64]!r} is a file upload; {allowed}.",
+                param=key[:64],
+                code="unexpected_file",
+            )
+
+
+async def read_body(request: Request, files: Collection[str] = ()) -> dict[str, Any]:
+    """The request body as a dict, from JSON, multipart or urlencoded forms, within the
+    configured JSON limits; ``files`` names the fields that may be file uploads."""
+    limits = _json_limits(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         try:
@@ -94,20 +126,18 @@ async def read_body(request: Request) -> dict[str, Any]:
             raise
         except Exception as exc:
             raise APIError(400, f"Could not parse the form body: {exc}") from None
-        return form_to_dict(form)
-    body = await request.body()
+        _refuse_unexpected_files(form, files)
+        return form_to_dict(form, limits.max_depth)
+    body = await read_capped(request, limits.max_bytes)
     if not body.strip():
         raise APIError(400, "The request body is empty; expected JSON or multipart form data.")
     if content_type not in ("application/json", ""):
         raise APIError(
-            415 if content_type else 400,
+            415,
             f"Unsupported content type {content_type!r}; "
             "send application/json or multipart/form-data.",
         )
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise APIError(400, f"We could not parse the JSON body of your request: {exc}") from None
+    data = loads(body, limits)
     if not isinstance(data, dict):
         raise APIError(400, "The JSON body must be an object.")
     return data
@@ -155,15 +185,7 @@ def format_size(resolution: str, aspect_ratio: str) -> str:
 
 
 def parse_seconds(value: Any) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 600:
-        raise APIError(
-            400,
-            f"Invalid seconds {value!r}; expected a whole number from 1 to 600.",
-            param="seconds",
-            code="invalid_value",
-        )
-    return int(text)
+    return parse_int(value, param="seconds", low=1, high=600)
 
 
 async def _image_from_upload(upload: UploadFile) -> str:
@@ -211,7 +233,22 @@ async def _input_reference(value: Any) -> ImageInput | None:
     )
 
 
-async def parse_create(data: dict[str, Any], aliases: Iterable[str]) -> CreateParams:
+def check_extras_size(extra_params: dict[str, Any], max_bytes: int) -> None:
+    """Unknown fields are stored with the video and sent to the provider: cap their size."""
+    size = len(json.dumps(extra_params, separators=(",", ":"), default=str))
+    if size > max_bytes:
+        raise APIError(
+            400,
+            f"The provider-specific fields of this request serialize to {size} bytes; "
+            f"the limit is {max_bytes}.",
+            param=next(iter(extra_params), None),
+            code="extra_params_too_large",
+        )
+
+
+async def parse_create(
+    data: dict[str, Any], aliases: Iterable[str], max_extra_bytes: int = 64 * 1024
+) -> CreateParams:
     """Validate a create body; every problem becomes a 400 that names the field."""
     data = dict(data)
     alias = data.pop("model", None)
@@ -255,6 +292,7 @@ async def parse_create(data: dict[str, Any], aliases: Iterable[str]) -> CreatePa
         request = VideoGenerationRequest.model_validate(data)
     except pydantic.ValidationError as exc:
         raise invalid_body(exc) from None
+    check_extras_size(request.extra_params, max_extra_bytes)
     if reference is not None:
         request.image_list.insert(0, reference)
     if size is None:

@@ -21,6 +21,7 @@ from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused
 from proxy.logs import bind
 from proxy.metrics import CREATE_OVERHEAD
+from proxy.numbers import parse_int
 from proxy.params import CreateParams, parse_create, parse_remix, read_body
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
@@ -87,6 +88,7 @@ async def _start_job(
     else:
         first = router.deployment(remix_of.deployment_id)
         estimate = first.cost(float(seconds))
+    request_json = request.model_dump_json()  # before the rate slot: a failure costs none
     await check_rate(gateway, caller)
     now = time.time()
     record = VideoRecord(
@@ -98,7 +100,7 @@ async def _start_job(
         seconds=seconds,
         size=size,
         prompt=request.prompt,
-        request_json=request.model_dump_json(),
+        request_json=request_json,
         created_at=now,
         updated_at=now,
         remixed_from_video_id=remix_of.id if remix_of else None,
@@ -157,7 +159,9 @@ async def create_video(request: Request) -> Response:
     caller = await authenticate(request)
     gateway = _gateway(request)
     visible = [alias for alias in gateway.router.aliases if caller.allows(alias)]
-    params = await parse_create(await read_body(request), visible)
+    body = await read_body(request, files=("input_reference",))
+    limit = gateway.config.general_settings.max_extra_params_bytes
+    params = await parse_create(body, visible, max_extra_bytes=limit)
     # The allowlist first: a restricted key is refused the same way whether or not the
     # alias exists, so it cannot probe which aliases are configured.
     check_model_allowed(caller, params.alias, gateway.router.aliases)
@@ -246,14 +250,7 @@ async def retrieve_video(request: Request) -> Response:
 
 def _list_query(request: Request) -> tuple[int, Literal["asc", "desc"], str | None]:
     query = request.query_params
-    raw_limit = query.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIST_LIMIT:
-        raise APIError(
-            400,
-            f"Invalid limit {raw_limit!r}; expected 1 to {MAX_LIST_LIMIT}.",
-            param="limit",
-            code="invalid_value",
-        )
+    limit = parse_int(query.get("limit", "20"), param="limit", low=1, high=MAX_LIST_LIMIT)
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         raise APIError(
@@ -262,7 +259,7 @@ def _list_query(request: Request) -> tuple[int, Literal["asc", "desc"], str | No
             param="order",
             code="invalid_value",
         )
-    return int(raw_limit), cast(Literal["asc", "desc"], order), query.get("after") or None
+    return limit, cast(Literal["asc", "desc"], order), query.get("after") or None
 
 
 async def list_videos(request: Request) -> Response:
