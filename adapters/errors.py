@@ -3,11 +3,17 @@
 One base class carries what an operator needs to debug a failure (provider, model,
 upstream request id, the raw response) and one flag the router needs to decide what to
 do next: ``retryable``. Adapters raise only these; nothing provider-specific leaks out.
+
+The message is what clients see (in error bodies, failed videos, attempt records), and
+it is often the provider's own text, so credentials in it are masked when the error is
+made; ``raw_response`` keeps the original for operators.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+from adapters.redact import redact
 
 RETRYABLE_HTTP_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -29,6 +35,7 @@ class TarashError(Exception):
         request_id: str | None = None,
         raw_response: Any = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.provider = provider

@@ -31,6 +31,7 @@ from adapters import (
 )
 from adapters.field_mappers import check_capabilities
 from adapters.polling import ProgressCallback, follow_job
+from adapters.redact import remember_secrets
 from adapters.registry import image_provider_for
 from router.config import Deployment, GatewayConfig, build_deployments
 from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
@@ -72,6 +73,7 @@ class Router:
     ) -> None:
         self.config = config
         self.settings = config.router_settings
+        remember_secrets(config.secret_values())  # masked in every error message from now on
         self._rng = rng or random.Random()
         self.health = health or HealthBook(config.router_settings.cooldown)
         self.health.settings = config.router_settings.cooldown

@@ -1,0 +1,53 @@
+"""Provider error text is relayed to clients, so credentials in it are masked when the
+error is made (every client-visible path reads ``TarashError.message``)."""
+
+from __future__ import annotations
+
+from adapters import HTTPError, TarashError
+from adapters.redact import redact_urls
+from proxy.errors import from_tarash
+from router import Router, parse_config
+
+LEAKY = (
+    "upstream failed: could not connect to postgres://admin:hunter2@10.0.0.5/db "
+    "with key sk-live-abcdef123456 (Authorization: Bearer tok3n-xyz789)"
+)
+
+
+def test_provider_error_text_is_masked_in_the_client_error() -> None:
+    error = HTTPError(LEAKY, status_code=500, raw_response={"detail": LEAKY})
+    body = from_tarash(error).message
+    for leaked in ("hunter2", "admin:", "sk-live-abcdef123456", "tok3n-xyz789"):
+        assert leaked not in body
+        assert leaked not in str(error)
+    assert "postgres://***@10.0.0.5/db" in body
+    assert error.raw_response == {"detail": LEAKY}  # the operator keeps the original
+
+
+def test_configured_secrets_are_masked_once_a_router_holds_the_config() -> None:
+    config = parse_config(
+        """
+model_list:
+  - model_name: m
+    params: {provider: mock, model: m, api_key: provider-key-7f3a9c}
+general_settings:
+  master_key: master-key-0b1d2e
+"""
+    )
+    Router(config)
+    error = TarashError("echo: provider-key-7f3a9c and master-key-0b1d2e")
+    assert "provider-key-7f3a9c" not in error.message
+    assert "master-key-0b1d2e" not in error.message
+
+
+def test_ordinary_messages_are_left_alone() -> None:
+    message = "Invalid value for seconds: must be 4, 8 or 12; see https://docs.example.com/x#y."
+    assert TarashError(message).message == message
+
+
+def test_log_urls_lose_query_values_and_userinfo() -> None:
+    line = 'HTTP Request: POST https://u:p@hooks.example/in?token=abc123&v=1 "HTTP/1.1 200 OK"'
+    masked = redact_urls(line)
+    assert "abc123" not in masked
+    assert "u:p@" not in masked
+    assert "https://***@hooks.example/in?token=***&v=***" in masked
