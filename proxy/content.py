@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import urljoin, urlparse
 
 import aiohttp
 import anyio
@@ -13,9 +13,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from proxy.errors import APIError
+from proxy.outbound import (
+    MAX_REDIRECTS,
+    Outbound,
+    refusal,
+    refused_by_policy,
+    require_http,
+    warn_refused,
+)
 
-READ_BUFFER_BYTES = 1024 * 1024
-MAX_REDIRECTS = 5
 _PASSED_HEADERS = (
     "content-type",
     "content-length",
@@ -42,25 +48,26 @@ def _guess_type(location: str, default: str) -> str:
 
 async def serve_location(
     request: Request,
-    http: aiohttp.ClientSession,
+    outbound: Outbound,
     location: str,
     default_type: str,
     auth_headers: dict[str, str] | None = None,
+    base_url: str | None = None,
 ) -> Response:
-    """Stream ``location`` (``file://`` or ``http(s)://``) to the client.
+    """Stream ``location`` (``file://`` or ``http(s)://``) to the client, under the
+    outbound policy (:mod:`proxy.outbound`) of the deployment whose ``base_url`` is given.
 
     Range requests are honoured: ``FileResponse`` handles them for files; for URLs
     the client's ``Range`` is forwarded and the upstream's 206 passed through.
     """
     media_type = _guess_type(location, default_type)
-    parsed = urlparse(location)
-    if parsed.scheme == "file":
-        path = Path(unquote(parsed.path))
+    if urlparse(location).scheme == "file":
+        path = outbound.local_file(location)
         if not await anyio.Path(path).is_file():
             raise APIError(404, "The video file is no longer available.", code="content_gone")
         return FileResponse(path, media_type=media_type)
-    if parsed.scheme not in ("http", "https"):
-        raise APIError(404, "The video content is not available.", code="content_unavailable")
+    require_http(location)
+    http = await outbound.session(base_url)
     upstream = await _open(http, location, dict(auth_headers or {}), request.headers.get("range"))
     if upstream.status not in (200, 206):
         upstream.release()
@@ -95,7 +102,8 @@ async def _open(
     http: aiohttp.ClientSession, location: str, headers: dict[str, str], ranged: str | None
 ) -> aiohttp.ClientResponse:
     """GET ``location``, following redirects by hand so the provider's credentials go
-    only to the host that issued the URL (a redirect elsewhere is followed without them)."""
+    only to the host that issued the URL (a redirect elsewhere is followed without them).
+    ``http`` is a policy session: each hop connects only where the policy allows."""
     extra = {"range": ranged} if ranged else {}
     origin = urlparse(location)[:2]
     try:
@@ -106,24 +114,16 @@ async def _open(
                 return upstream
             upstream.release()
             location = urljoin(location, target)
+            require_http(location)
             if urlparse(location)[:2] != origin:
                 headers = {}  # credentials stay with the host that issued the URL
-    except (aiohttp.ClientError, TimeoutError):
-        pass
+    except (aiohttp.ClientError, TimeoutError) as error:
+        if refused_by_policy(error):
+            warn_refused(location, "address not allowed")
+            raise refusal() from None
     raise APIError(
         502,
         "Could not fetch the video from the provider.",
         type="api_error",
         code="content_fetch_failed",
-    )
-
-
-def content_session() -> aiohttp.ClientSession:
-    """The client that relays provider content: bytes pass through as they are (no
-    decompression, so ``content-encoding`` is forwarded intact), read in large buffers,
-    and a slow provider may take up to five minutes between two reads."""
-    return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=None, connect=30, sock_read=300),
-        auto_decompress=False,
-        read_bufsize=READ_BUFFER_BYTES,
     )

@@ -10,15 +10,13 @@ import socket
 import time
 from pathlib import Path
 
-import aiohttp
-import httpx
 import watchfiles
 
 from adapters.http import aclose_sessions
 from proxy.accounts import AccountStore
-from proxy.content import content_session
 from proxy.database import Database
 from proxy.metrics import watch_health
+from proxy.outbound import Outbound
 from proxy.poller import Poller
 from proxy.ratelimit import RateLimiter, SharedRateLimiter
 from proxy.store import JobStore
@@ -78,15 +76,13 @@ class Gateway:
             lease_seconds=settings.lease_seconds,
         )
         self.poller.on_final = lambda _record, _status: self.webhooks.wake()
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=300.0))
-        #: Relays finished videos from providers (opened on the server's loop in start()).
-        self.content_http: aiohttp.ClientSession | None = None
+        #: Fetches and relays what providers point at, under the outbound policy.
+        self.outbound = Outbound(lambda: self.config.general_settings)
         self.started_at = int(time.time())
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
         watch_health(self.router.health)
 
     async def start(self, watch_config: bool = False) -> None:
-        self.content_http = content_session()
         await self.database.open()
         if self.shared is None:  # with Redis, the shared counts already include them
             for deployment_id, count in (await self.store.in_flight_by_deployment()).items():
@@ -104,10 +100,8 @@ class Gateway:
                 await self._watcher
         await self.poller.stop()
         await self.webhooks.stop()
-        await self.http.aclose()
         await aclose_sessions()  # the adapters' pooled provider connections
-        if self.content_http is not None:
-            await self.content_http.close()
+        await self.outbound.close()
         await self.database.close()
         if self.shared is not None:
             await self.shared.close()

@@ -10,11 +10,8 @@ from __future__ import annotations
 import base64
 import secrets
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
-import anyio
 import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -63,33 +60,28 @@ def _parse(data: dict[str, Any]) -> tuple[str, str, ImageGenerationRequest]:
     return alias, str(response_format), request
 
 
-async def _as_base64(gateway: Gateway, image: str) -> str:
+async def _as_base64(gateway: Gateway, deployment: Deployment, image: str) -> str:
+    """The image's bytes, base64: a ``data:`` URL's payload, raw base64 as it is (its
+    alphabet has no colon, so anything with one is a URL), or what a provider URL points
+    at, read under the outbound policy (no local files outside the media directories,
+    no private addresses but the deployment's own host)."""
     if image.startswith("data:"):
         return image.partition(",")[2]
-    parsed = urlparse(image)
-    if parsed.scheme == "file":
-        data = await anyio.Path(Path(unquote(parsed.path))).read_bytes()
-        return base64.b64encode(data).decode()
-    if parsed.scheme in ("http", "https"):
-        response = await gateway.http.get(image)
-        if response.status_code != 200:
-            raise APIError(
-                502,
-                "Could not fetch the generated image from the provider.",
-                type="api_error",
-                code="content_fetch_failed",
-            )
-        return base64.b64encode(response.content).decode()
-    return image  # already raw base64
+    if ":" not in image:
+        return image
+    data = await gateway.outbound.read(image, deployment.params.base_url)
+    return base64.b64encode(data).decode()
 
 
-async def _image_entry(gateway: Gateway, image: str, response_format: str) -> dict[str, str]:
+async def _image_entry(
+    gateway: Gateway, deployment: Deployment, image: str, response_format: str
+) -> dict[str, str]:
     """One ``data`` item. Local files and raw base64 never leave as a bare path."""
     if response_format == "b64_json":
-        return {"b64_json": await _as_base64(gateway, image)}
+        return {"b64_json": await _as_base64(gateway, deployment, image)}
     if image.startswith(("http://", "https://", "data:")):
         return {"url": image}
-    encoded = await _as_base64(gateway, image)
+    encoded = await _as_base64(gateway, deployment, image)
     return {"url": f"data:{_image_type(encoded)};base64,{encoded}"}
 
 
@@ -159,7 +151,10 @@ async def create_image(request: Request) -> Response:
     charge, status, error_code = 0.0, "failed", None
     try:
         result = await gateway.router.generate_image(deployment, image_request)
-        data = [await _image_entry(gateway, image, response_format) for image in result.images]
+        data = [
+            await _image_entry(gateway, deployment, image, response_format)
+            for image in result.images
+        ]
         charge, status = cost, "completed"
         if charge:
             SPEND.labels(caller.owner, alias).inc(charge)

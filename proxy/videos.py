@@ -27,7 +27,7 @@ from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
 from proxy.serialize import video_object
 from proxy.store import IdempotencyKeyTaken, VideoRecord, attempts_json
-from router import UnknownAliasError
+from router import Deployment, UnknownAliasError
 
 MAX_LIST_LIMIT = 100
 logger = logging.getLogger("tarash.videos")
@@ -333,17 +333,16 @@ async def video_content(request: Request) -> Response:
         )
     default_type = result.get("content_type", "video/mp4") if variant == "video" else "image/jpeg"
     auth: dict[str, str] = {}
-    if location.startswith(("http://", "https://")):
-        try:
-            deployment = gateway.router.deployment(record.deployment_id)
-        except TarashError:
-            deployment = None  # gone from the config: try the URL as it is
-        if deployment is not None:
-            auth = gateway.router.download_headers(deployment, location)
-            if deployment.params.content_redirect and not auth:
-                return RedirectResponse(location, status_code=302)
-    assert gateway.content_http is not None, "the gateway has not been started"
-    return await serve_location(request, gateway.content_http, location, default_type, auth)
+    try:
+        deployment: Deployment | None = gateway.router.deployment(record.deployment_id)
+    except TarashError:
+        deployment = None  # gone from the config: try the URL as it is, with no allowance
+    if deployment is not None and location.startswith(("http://", "https://")):
+        auth = gateway.router.download_headers(deployment, location)
+        if deployment.params.content_redirect and not auth:
+            return RedirectResponse(location, status_code=302)
+    base_url = deployment.params.base_url if deployment is not None else None
+    return await serve_location(request, gateway.outbound, location, default_type, auth, base_url)
 
 
 async def remix_video(request: Request) -> Response:

@@ -7,6 +7,7 @@ half-applied is worse than one that is refused.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -175,6 +176,34 @@ class GeneralSettings(_Strict):
         description="Largest serialized size of the unknown (provider-specific) fields of "
         "one create; they are stored with the video, so larger sets are a 400.",
     )
+    outbound_allow_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDRs (e.g. `10.20.0.0/16`) the gateway may connect to when it fetches "
+        "a URL a provider returned, although they are private, loopback or link-local "
+        "(media servers on an internal network). Public addresses and the host of the "
+        "deployment's own `base_url` are always allowed; nothing else is.",
+    )
+    max_fetched_image_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        gt=0,
+        description="Largest provider image the gateway fetches into memory (to answer "
+        "`b64_json`); a larger one is a 502.",
+    )
+    image_fetch_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Total time allowed to fetch one provider image, redirects included.",
+    )
+
+    @field_validator("outbound_allow_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a CIDR network such as 10.0.0.0/8") from None
+        return values
 
 
 class GatewayConfig(_Strict):

@@ -24,6 +24,9 @@ def gateway_config(
     directory: Path, video_url: str | None = None, job_seconds: float = 3, redirect: bool = False
 ) -> Path:
     response = f"responses: [{{video_url: '{video_url}'}}]" if video_url else "responses: []"
+    # The "CDN" of these tests is a loopback server, which the outbound policy refuses
+    # unless the operator allows it (a mock deployment has no base_url host to trust).
+    allow = "outbound_allow_networks: [127.0.0.1/32]" if video_url else ""
     return write_config(
         directory,
         f"""
@@ -39,6 +42,7 @@ def gateway_config(
         general_settings:
           master_key: {KEY}
           database_url: sqlite:///{directory / "jobs.db"}
+          {allow}
     """,
     )
 
