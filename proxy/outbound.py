@@ -26,7 +26,6 @@ reused by a fetch that does not have it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import logging
 import socket
@@ -85,13 +84,31 @@ def warn_refused(url: str, why: str) -> None:
     logger.warning("refused a provider URL (%s): %s", why, _describe(url))
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _unwrapped(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one stands for, if it embeds one (mapped ``::ffff:a.b.c.d``,
+    6to4 ``2002::/16``, NAT64 ``64:ff9b::/96``): it is judged as that address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def _public(address: IPAddress) -> bool:
     """Globally routable unicast: not loopback, link-local (169.254.169.254 included),
     private (RFC 1918, fc00::/7), shared (100.64/10), unspecified, multicast or reserved."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unwrapped(address)
     return address.is_global and not (
-        address.is_multicast or address.is_reserved or address.is_unspecified
+        address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -103,8 +120,7 @@ class AddressPolicy:
     networks: tuple[IPNetwork, ...] = ()
 
     def allows(self, address: IPAddress) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        address = _unwrapped(address)
         return (
             _public(address)
             or address in self.trusted
@@ -126,14 +142,20 @@ def _parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
 
 
 async def _addresses_of(host: str) -> frozenset[IPAddress]:
-    """What ``host`` resolves to now (an IP literal is itself); empty if it does not."""
-    with contextlib.suppress(ValueError):
-        return frozenset({ipaddress.ip_address(host.strip("[]"))})
+    """The non-public addresses ``host`` resolves to now (an IP literal is itself); empty
+    if it does not resolve. Public ones are allowed anyway, and leaving them out keeps
+    one session for a public ``base_url`` whose DNS answers rotate."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return frozenset()
-    return frozenset(ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in infos)
+        found = {ipaddress.ip_address(host.strip("[]"))}
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, None, type=socket.SOCK_STREAM
+            )
+        except OSError:
+            return frozenset()
+        found = {ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in infos}
+    return frozenset(_unwrapped(address) for address in found if not _public(address))
 
 
 def require_http(url: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ipaddress
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from starlette.routing import Route
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from proxy.app import create_app
 from proxy.gateway import Gateway
+from proxy.outbound import AddressPolicy
 from router import ConfigError, load_config
 from tests.conftest import write_config
 from tests.emulators.base import Job
@@ -373,3 +375,47 @@ def test_the_allowlist_must_hold_networks(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="not-a-network"):
         load_config(config)
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("::ffff:8.8.8.8", True),
+        ("127.0.0.1", False),
+        ("::1", False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("169.254.169.254", False),
+        ("fe80::1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("100.64.0.1", False),
+        ("fc00::1", False),
+        ("fd12:3456::1", False),
+        ("fec0::1", False),
+        ("224.0.0.1", False),
+        ("ff02::1", False),
+        ("240.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::ffff:169.254.169.254", False),
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ],
+)
+def test_only_public_unicast_addresses_are_allowed_by_default(address: str, allowed: bool) -> None:
+    assert AddressPolicy().allows(ipaddress.ip_address(address)) is allowed
+
+
+def test_trusted_addresses_and_allowed_networks_are_exceptions() -> None:
+    policy = AddressPolicy(
+        trusted=frozenset({ipaddress.ip_address("127.0.0.1")}),
+        networks=(ipaddress.ip_network("10.20.0.0/16"),),
+    )
+    assert policy.allows(ipaddress.ip_address("127.0.0.1"))
+    assert policy.allows(ipaddress.ip_address("::ffff:127.0.0.1"))
+    assert policy.allows(ipaddress.ip_address("10.20.30.40"))
+    assert not policy.allows(ipaddress.ip_address("127.0.0.2"))
+    assert not policy.allows(ipaddress.ip_address("10.21.0.1"))
