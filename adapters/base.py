@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from adapters.errors import GenerationFailedError, TarashError, ValidationError
-from adapters.field_mappers import Capabilities, lookup_mapping
+from adapters.field_mappers import Capabilities, lookup_mapping, protected_fields
 from adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -61,6 +61,17 @@ class VideoProvider(ABC):
         """
         mapping = lookup_mapping(self.name, config.model)
         return mapping.capabilities if mapping is not None else None
+
+    def protected_extras(self, config: VideoGenerationConfig) -> dict[str, str | None]:
+        """Provider fields client extras may not set for ``config.model`` (empty: none
+        known), each with the unified parameter to use instead.
+
+        The router checks a request's extras against this before it reserves any budget;
+        the adapter's own merge (:func:`adapters.extras.merge_extra_params`) refuses the
+        same fields and more. By default it comes from the registered field tables.
+        """
+        mapping = lookup_mapping(self.name, config.model)
+        return protected_fields(mapping) if mapping is not None else {}
 
     def download_headers(self, config: VideoGenerationConfig, location: str) -> dict[str, str]:
         """Headers needed to GET a result URL this provider returned (e.g. its auth).

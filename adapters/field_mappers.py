@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from adapters.errors import ValidationError
+from adapters.extras import VIDEO_PARAMS, merge_extra_params
 from adapters.models import ImageRole, VideoGenerationRequest
 
 DurationFormat = Literal["int", "string", "string_s"]
@@ -72,6 +73,33 @@ class ModelMapping:
     duration_format: DurationFormat = "int"
     video_field: str | None = None
     """Provider field for an input video (extend/remix/animate), if any."""
+    reserved: Mapping[str, str | None] = field(default_factory=dict)
+    """Billed or controlling provider fields the table does not map (or maps only
+    sometimes) → the unified parameter to use instead (None: the gateway alone sets it),
+    e.g. fal ``num_frames`` → ``seconds``. Client extras may never set them."""
+
+
+def _use_for_image(role: str) -> str:
+    return "input_reference" if role == "first_frame" else "image_list"
+
+
+def protected_fields(mapping: ModelMapping | None) -> dict[str, str | None]:
+    """Every provider field client extras may not set for this family, with the unified
+    parameter to use instead: table targets (set or not), image-role and video fields,
+    the family's reserved fields, and the unified names themselves."""
+    protected: dict[str, str | None] = {}
+    if mapping is not None:
+        for row in mapping.fields:
+            protected.setdefault(row.target, VIDEO_PARAMS.get(row.source, row.source))
+        for role, target in mapping.image_fields.items():
+            protected.setdefault(target, _use_for_image(role))
+        if mapping.video_field is not None:
+            protected.setdefault(mapping.video_field, "video")
+        for target, use in mapping.reserved.items():
+            protected.setdefault(target, use)
+    for name, use in VIDEO_PARAMS.items():
+        protected.setdefault(name, use)
+    return protected
 
 
 _REGISTRY: dict[str, dict[str, ModelMapping]] = {}
@@ -158,9 +186,25 @@ def check_capabilities(
 def build_payload(
     mapping: ModelMapping, request: VideoGenerationRequest, *, provider: str, model: str
 ) -> dict[str, Any]:
-    """The provider's input for ``request``: capabilities checked, fields mapped,
-    images placed by role, and ``extra_params`` merged last (the caller's explicit
-    provider-specific wishes win over mapped values)."""
+    """The provider's input for ``request``: :func:`map_fields`, then ``extra_params``
+    added through :func:`~adapters.extras.merge_extra_params` (extras add provider
+    fields; one that would override a mapped, validated or billed field is a 400)."""
+    payload = map_fields(mapping, request, provider=provider, model=model)
+    return merge_extra_params(
+        payload,
+        request.extra_params,
+        protected=protected_fields(mapping),
+        provider=provider,
+        model=model,
+    )
+
+
+def map_fields(
+    mapping: ModelMapping, request: VideoGenerationRequest, *, provider: str, model: str
+) -> dict[str, Any]:
+    """The mapped part of the provider's input, without extras: capabilities checked,
+    fields mapped and images placed by role. Adapters that post-process the payload call
+    this and merge the extras themselves afterwards."""
     check_capabilities(request, mapping.capabilities, provider=provider, model=model)
     payload: dict[str, Any] = {}
     for row in mapping.fields:
@@ -191,5 +235,4 @@ def build_payload(
             payload[target] = image.image
     if request.video is not None and mapping.video_field is not None:
         payload[mapping.video_field] = request.video
-    payload.update(request.extra_params)
     return payload

@@ -29,6 +29,7 @@ from adapters import (
     VideoGenerationResponse,
     provider_for,
 )
+from adapters.extras import ProtectedFieldError, check_extra_params
 from adapters.field_mappers import check_capabilities
 from adapters.polling import ProgressCallback, follow_job
 from adapters.redact import remember_secrets
@@ -124,29 +125,51 @@ class Router:
         self, alias: str, request: VideoGenerationRequest
     ) -> tuple[list[Deployment], list[str]]:
         """The alias's deployments that can serve ``request``, and why the others cannot."""
+        able, refusals = self._servable(alias, request)
+        return able, [f"{deployment_id}: {error.message}" for deployment_id, error in refusals]
+
+    def _servable(
+        self, alias: str, request: VideoGenerationRequest
+    ) -> tuple[list[Deployment], list[tuple[str, ValidationError]]]:
+        """Capabilities and client extras checked per deployment, before anything is
+        reserved: an extra that would override a field the deployment's adapter maps or
+        bills rules that deployment out, like a capability it lacks."""
         able: list[Deployment] = []
-        reasons: list[str] = []
+        refusals: list[tuple[str, ValidationError]] = []
         for deployment in self.deployments(alias):
             if deployment.params.weight <= 0:
                 continue
             config = deployment.video_config
-            caps = provider_for(config).capabilities(config)
+            provider = provider_for(config)
+            caps = provider.capabilities(config)
             try:
                 if caps is not None:
                     check_capabilities(request, caps, provider=config.provider, model=config.model)
+                if request.extra_params:
+                    check_extra_params(
+                        request.extra_params,
+                        protected=provider.protected_extras(config),
+                        provider=config.provider,
+                        model=config.model,
+                    )
             except ValidationError as error:
-                reasons.append(f"{deployment.id}: {error.message}")
+                refusals.append((deployment.id, error))
                 continue
             able.append(deployment)
-        return able, reasons
+        return able, refusals
 
     def plan(self, alias: str, request: VideoGenerationRequest) -> list[Deployment]:
         """Servable deployments in preference order: by tier, then by the strategy."""
-        able, reasons = self.servable(alias, request)
+        able, refusals = self._servable(alias, request)
         if not able:
+            reasons = [f"{deployment_id}: {error.message}" for deployment_id, error in refusals]
+            extras = {e.param for _, e in refusals if isinstance(e, ProtectedFieldError)}
+            # Every deployment refused the same extra field: name it, not a unified one.
+            only_extras = all(isinstance(e, ProtectedFieldError) for _, e in refusals)
+            param = extras.pop() if only_extras and len(extras) == 1 else _common_param(reasons)
             raise ValidationError(
                 f"no deployment of model {alias!r} can serve this request: " + "; ".join(reasons),
-                param=_common_param(reasons),
+                param=param,
             )
         seconds = float(request.duration_seconds or 0)
         strategy = self.settings.strategy_for(alias)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any, Literal, cast
 from urllib.parse import quote, urlencode
 
@@ -70,7 +69,6 @@ from adapters.providers.openai import (
 )
 
 DEFAULT_API_VERSION = "preview"
-_SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 ApiMode = Literal["videos", "preview-jobs"]
 
 AZURE_MAPPINGS: dict[str, ModelMapping] = {
@@ -112,6 +110,7 @@ SORA_1_JOBS = ModelMapping(
     ),
     image_fields={"first_frame": "inpaint_items"},
     duration_format="int",
+    reserved={"size": "size", "width": "size", "height": "size"},
 )
 
 _JOB_STATUS: dict[str, tuple[str, int]] = {
@@ -285,18 +284,9 @@ class AzureProvider(OpenAIProvider):
         payload = build_payload(SORA_1_JOBS, request, provider=self.name, model=config.model)
         resolution = request.resolution or DEFAULT_RESOLUTION
         aspect = request.aspect_ratio or DEFAULT_ASPECT_RATIO
-        size = str(request.extra_params.get("size") or SORA_1_SIZES[(resolution, aspect)])
-        payload.pop("size", None)
-        match = _SIZE.match(size)
-        if match is None:
-            raise ValidationError(
-                f"size must be WIDTHxHEIGHT, got {size!r}",
-                param="size",
-                provider=self.name,
-                model=config.model,
-            )
-        payload.setdefault("width", int(match.group(1)))
-        payload.setdefault("height", int(match.group(2)))
+        # The table's size, always: extras may not set size, width or height.
+        width, height = SORA_1_SIZES[(resolution, aspect)].split("x")
+        payload["width"], payload["height"] = int(width), int(height)
         payload["model"] = config.model
         limit = SORA_1_MAX_VARIANTS.get(resolution, 4)
         if request.number_of_videos > limit:
@@ -307,7 +297,7 @@ class AzureProvider(OpenAIProvider):
                 model=config.model,
             )
         image = payload.get("inpaint_items")
-        if isinstance(image, str):  # the first_frame image; a list is the caller's own
+        if isinstance(image, str):  # the first_frame image
             del payload["inpaint_items"]
             decoded = decode_image(image)
             if decoded is None:

@@ -42,7 +42,8 @@ from adapters.errors import (
     RateLimitError,
     ValidationError,
 )
-from adapters.field_mappers import build_payload, lookup_mapping
+from adapters.extras import merge_extra_params
+from adapters.field_mappers import build_payload, lookup_mapping, protected_fields
 from adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -58,6 +59,7 @@ from adapters.polling import run_video_job
 from adapters.providers.fal_models import (
     GENERIC,
     PROVIDER,
+    SORA2_REMIX,
     SORA_REMIX_ENDPOINT,
     build_image_payload,
 )
@@ -441,8 +443,15 @@ class FalProvider(VideoProvider, ImageProvider):
             "video_id": video_id,
             "prompt": request.prompt,
             "delete_video": False,
-            **request.extra_params,
         }
+        merge_extra_params(
+            payload,
+            request.extra_params,
+            protected={**protected_fields(SORA2_REMIX), "video_id": None},
+            provider=PROVIDER,
+            model=config.model,
+            overridable=("delete_video",),
+        )
         return await self._submit(config, SORA_REMIX_ENDPOINT, payload, source.seconds)
 
     # -- images ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from adapters.errors import ValidationError
+from adapters.extras import IMAGE_PARAMS, merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     DurationFormat,
@@ -51,6 +52,20 @@ def _rename(names: Mapping[str, str]) -> Callable[[Any], Any]:
 def _frames_at_16fps(seconds: int) -> int:
     """Wan 2.2 counts frames, not seconds: 16 fps plus the opening frame (5 s → 81)."""
     return seconds * 16 + 1
+
+
+RESERVED: Mapping[str, str | None] = {
+    "duration": "seconds",
+    "num_frames": "seconds",
+    "resolution": "size",
+    "aspect_ratio": "size",
+    "generate_audio": "generate_audio",
+    "num_videos": None,
+    "num_outputs": None,
+    "n": None,
+}
+"""Fields that set a fal video's length, size, sound or count, whatever the family maps:
+fal bills by the second (audio included), so extras may never set them."""
 
 
 def family(
@@ -118,6 +133,7 @@ def family(
         list_image_fields=image_lists,
         duration_format=duration_format,
         video_field=None if video_required else video_field,
+        reserved=RESERVED,
     )
 
 
@@ -823,5 +839,28 @@ def build_image_payload(request: ImageGenerationRequest, *, model: str) -> dict[
         payload[family.image_field] = [image.image for image in request.image_list]
     if request.mask_image is not None:
         payload["mask_url"] = request.mask_image
-    payload.update(request.extra_params)
-    return payload
+    return merge_extra_params(
+        payload,
+        request.extra_params,
+        protected=image_protected(family),
+        provider=PROVIDER,
+        model=model,
+    )
+
+
+def image_protected(family: ImageFamily) -> dict[str, str | None]:
+    """The fal image fields extras may not set: size and count are what is billed."""
+    protected: dict[str, str | None] = {
+        **IMAGE_PARAMS,
+        "image_size": "size",
+        "aspect_ratio": "aspect_ratio",
+        "num_images": "n",
+        "mask_url": "mask_image",
+    }
+    if family.count_field is not None:
+        protected[family.count_field] = "n"
+    if family.image_field is not None:
+        protected[family.image_field] = "image_list"
+    if family.style_field is not None:
+        protected[family.style_field] = "style"
+    return protected

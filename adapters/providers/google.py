@@ -40,12 +40,14 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
+from adapters.extras import IMAGE_PARAMS, merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
-    build_payload,
     lookup_mapping,
+    map_fields,
+    protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import call
@@ -106,6 +108,15 @@ _FRAMES_AND_REFERENCES = {
     "asset": "referenceImages",
 }
 _PORTRAIT_AND_LANDSCAPE = ("16:9", "9:16")
+_RESERVED: dict[str, str | None] = {
+    "durationSeconds": "seconds",
+    "sampleCount": "number_of_videos",
+    "resolution": "size",
+    "aspectRatio": "size",
+    "generateAudio": "generate_audio",
+}
+"""Length, count, size and sound decide what Veo bills, in every family (Veo 2 has no
+resolution or audio parameter, so extras must not add one either)."""
 
 VEO_3_1 = ModelMapping(
     fields=(*_BASE_FIELDS, _RESOLUTION, _AUDIO),
@@ -118,6 +129,7 @@ VEO_3_1 = ModelMapping(
     ),
     image_fields=_FRAMES_AND_REFERENCES,
     list_image_fields=frozenset({"referenceImages"}),
+    reserved=_RESERVED,
 )
 VEO_3_1_LITE = ModelMapping(
     fields=(*_BASE_FIELDS, _RESOLUTION, _AUDIO),
@@ -129,6 +141,7 @@ VEO_3_1_LITE = ModelMapping(
         image_roles=("first_frame", "last_frame"),
     ),
     image_fields=_FRAMES,
+    reserved=_RESERVED,
 )
 VEO_3_0 = ModelMapping(
     fields=(*_BASE_FIELDS, _RESOLUTION, _AUDIO),
@@ -140,6 +153,7 @@ VEO_3_0 = ModelMapping(
         image_roles=("first_frame",),
     ),
     image_fields={"first_frame": "image"},
+    reserved=_RESERVED,
 )
 VEO_2_0 = ModelMapping(
     fields=_BASE_FIELDS,  # 720p only, silent: no resolution or audio parameter to send
@@ -151,6 +165,7 @@ VEO_2_0 = ModelMapping(
         image_roles=("first_frame", "last_frame"),
     ),
     image_fields=_FRAMES,
+    reserved=_RESERVED,
 )
 VEO_GENERIC = ModelMapping(
     fields=(*_BASE_FIELDS, _RESOLUTION, FieldMap("generate_audio", "generateAudio")),
@@ -159,6 +174,7 @@ VEO_GENERIC = ModelMapping(
     ),
     image_fields=_FRAMES_AND_REFERENCES,
     list_image_fields=frozenset({"referenceImages"}),
+    reserved=_RESERVED,
 )
 """Model ids this table does not know: every unified field passed, nothing refused."""
 
@@ -179,7 +195,7 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
     call) for what the model or the API cannot do."""
     mapping = lookup_mapping(PROVIDER, model) or VEO_GENERIC
     _check_combinations(request, mapping, model, api)
-    flat = build_payload(mapping, request, provider=PROVIDER, model=model)
+    flat = map_fields(mapping, request, provider=PROVIDER, model=model)
     if api == "gemini":
         if request.generate_audio is False and mapping.capabilities.audio:
             raise _invalid(
@@ -188,6 +204,13 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
                 model,
             )
         flat.pop("generateAudio", None)  # not a Gemini API parameter
+    merge_extra_params(
+        flat,
+        request.extra_params,
+        protected=protected_fields(mapping),
+        provider=PROVIDER,
+        model=model,
+    )
     instance: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     for key, value in flat.items():
@@ -427,9 +450,15 @@ def build_imagen_body(request: ImageGenerationRequest, model: str, *, api: Api) 
         if api == "gemini":
             raise _invalid(f"{param} is only available for Imagen through Vertex AI", param, model)
         parameters[target] = value
+    merge_extra_params(
+        parameters,
+        request.extra_params,
+        protected={**IMAGE_PARAMS, "sampleCount": "n", "aspectRatio": "aspect_ratio"},
+        provider=PROVIDER,
+        model=model,
+    )
     if request.seed is not None:
         parameters.setdefault("addWatermark", False)  # Vertex refuses a seed with a watermark
-    parameters.update(request.extra_params)
     return {"instances": [{"prompt": request.prompt}], "parameters": parameters}
 
 

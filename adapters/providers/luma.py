@@ -32,12 +32,14 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
+from adapters.extras import IMAGE_PARAMS, merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
-    build_payload,
     lookup_mapping,
+    map_fields,
+    protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import call
@@ -59,7 +61,7 @@ API_PREFIX = "/dream-machine/v1"
 ENV_KEY = "LUMAAI_API_KEY"
 
 _ALL_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
-"""The unified aspect ratios; Luma also has 3:4 and 9:21 (reachable via extra_params)."""
+"""The unified aspect ratios (Luma also has 3:4 and 9:21, which the unified API cannot ask for)."""
 _LUMA_ASPECTS = frozenset({"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"})
 
 # -- model families ---------------------------------------------------------------------
@@ -89,6 +91,7 @@ def _ray(
         # Placeholders: submit turns these into keyframes.frame0 / frame1 image refs.
         image_fields={"first_frame": "frame0", "last_frame": "frame1"},
         duration_format="string_s",
+        reserved={"generation_type": None},
     )
 
 
@@ -205,17 +208,24 @@ def video_payload(model: str, request: VideoGenerationRequest) -> dict[str, Any]
     if model.startswith(_IMAGE_PREFIX):
         raise _refuse(f"{model} generates images, not videos", "model", model)
     mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
-    payload = build_payload(mapping, request, provider=PROVIDER, model=model)
+    payload = map_fields(mapping, request, provider=PROVIDER, model=model)
     keyframes: dict[str, Any] = {}
     for frame in ("frame0", "frame1"):
-        url = payload.pop(frame, None) if frame not in request.extra_params else None
+        url = payload.pop(frame, None)
         if url is not None:
             keyframes[frame] = {"type": "image", "url": url}
-    if keyframes and "keyframes" not in request.extra_params:
+    if keyframes:
         payload["keyframes"] = keyframes
-    payload.setdefault("model", model)
-    payload.setdefault("generation_type", "video")
-    return payload
+    payload["model"] = model
+    payload["generation_type"] = "video"
+    # keyframes built from images are the gateway's; without images they are an add-on.
+    return merge_extra_params(
+        payload,
+        request.extra_params,
+        protected=protected_fields(mapping),
+        provider=PROVIDER,
+        model=model,
+    )
 
 
 def aspect_from_size(size: str, allowed: frozenset[str], model: str) -> str:
@@ -270,7 +280,17 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
                 model,
             )
         payload.setdefault(target, []).append({"url": image.image})
-    payload.update(request.extra_params)
+    merge_extra_params(
+        payload,
+        request.extra_params,
+        protected={
+            **IMAGE_PARAMS,
+            "aspect_ratio": "aspect_ratio",
+            **{target: "image_list" for target in mapping.image_fields.values()},
+        },
+        provider=PROVIDER,
+        model=model,
+    )
     ignored = [name for name in ("seed", "quality", "style") if getattr(request, name) is not None]
     return payload, ignored
 

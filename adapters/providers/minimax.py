@@ -95,6 +95,9 @@ def _tiers(table: Mapping[str, str]) -> Callable[[Any], str]:
 _PROMPT = FieldMap("prompt", "prompt", required=True)
 _DURATION = FieldMap("duration_seconds", "duration")
 _OPTIMIZER = FieldMap("enhance_prompt", "prompt_optimizer")
+_RESERVED: dict[str, str | None] = {"duration": "seconds", "aspect_ratio": "size"}
+"""Every family: MiniMax bills by length, and no model takes an aspect ratio (16:9 from
+text is a rule extras must not sidestep)."""
 
 
 def _hailuo(
@@ -117,6 +120,7 @@ def _hailuo(
             text_to_video=text_to_video,
         ),
         image_fields=images,
+        reserved=_RESERVED,
     )
 
 
@@ -137,6 +141,7 @@ def _series_01(*, image_roles: tuple[Any, ...], text_to_video: bool) -> ModelMap
         ),
         image_fields={"first_frame": "first_frame_image", "reference": "subject_reference"},
         list_image_fields=frozenset({"subject_reference"}),
+        reserved=_RESERVED,
     )
 
 
@@ -163,6 +168,7 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
         ),
         capabilities=Capabilities(image_roles=("first_frame", "last_frame")),
         image_fields={"first_frame": "first_frame_image", "last_frame": "last_frame_image"},
+        reserved=_RESERVED,
     ),
 }
 

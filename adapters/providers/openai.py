@@ -50,12 +50,14 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
+from adapters.extras import IMAGE_PARAMS, check_extra_params, merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
     build_payload,
     lookup_mapping,
+    protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import (
@@ -138,6 +140,8 @@ def describe_size(size: str | None) -> tuple[str | None, str | None]:
 
 _PROMPT = FieldMap("prompt", "prompt", required=True)
 _SECONDS = FieldMap("duration_seconds", "seconds")
+_RESERVED: dict[str, str | None] = {"size": "size"}
+"""The size is checked against the model's table and prices differ by resolution."""
 
 
 def sora_mapping(resolutions: tuple[str, ...], price_per_second: float) -> ModelMapping:
@@ -155,6 +159,7 @@ def sora_mapping(resolutions: tuple[str, ...], price_per_second: float) -> Model
         ),
         image_fields={"first_frame": "input_reference"},
         duration_format="string",
+        reserved=_RESERVED,
     )
 
 
@@ -174,6 +179,7 @@ GENERIC = ModelMapping(
     capabilities=Capabilities(audio=True, image_roles=("first_frame",)),
     image_fields={"first_frame": "input_reference"},
     duration_format="string",
+    reserved=_RESERVED,
 )
 
 OPENAI_MAPPINGS: dict[str, ModelMapping] = {
@@ -544,6 +550,9 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     def size_table(self, config: ProviderSettings) -> SizeTable | None:
         return longest_prefix(OPENAI_SIZES, config.model)
 
+    def protected_extras(self, config: VideoGenerationConfig) -> dict[str, str | None]:
+        return protected_fields(self.mapping(config))
+
     # -- the classification paths --------------------------------------------------------
 
     async def _request(
@@ -696,10 +705,9 @@ class OpenAIProvider(VideoProvider, ImageProvider):
                 provider=self.name,
                 model=config.model,
             )
-        if "size" not in request.extra_params:
-            size = self._size(config, request)
-            if size is not None:
-                payload["size"] = size
+        size = self._size(config, request)
+        if size is not None:
+            payload["size"] = size
         reference = payload.get("input_reference")
         if isinstance(reference, str):
             payload["input_reference"] = input_reference(
@@ -833,7 +841,13 @@ class OpenAIProvider(VideoProvider, ImageProvider):
             "POST",
             self.video_path(config, source_request_id, "/remix"),
             request_id=source_request_id,
-            json_body={"prompt": request.prompt, **request.extra_params},
+            json_body=merge_extra_params(
+                {"prompt": request.prompt},
+                request.extra_params,
+                protected=self.protected_extras(config),
+                provider=self.name,
+                model=config.model,
+            ),
         )
         video = self._usable_video(config, answer, source_request_id)
         return SubmittedJob(request_id=video["id"], raw_response=video)
@@ -894,6 +908,14 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     ) -> ImageGenerationResponse:
         params = self.build_image(config, request)
         extra = dict(request.extra_params)
+        # The SDK's extra_body overrides the body, so extras are checked the same way.
+        check_extra_params(
+            extra,
+            protected=IMAGE_PARAMS,
+            provider=self.name,
+            model=config.model,
+            present=params,
+        )
         result = await self._call(
             config,
             lambda client: client.images.generate(

@@ -32,6 +32,7 @@ import os
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -324,6 +325,38 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
 }
 
 
+_RESERVED: dict[str, str | None] = {
+    "duration": "seconds",
+    "num_frames": "seconds",
+    "generate_audio": "generate_audio",
+    "num_outputs": None,
+    "num_videos": None,
+}
+"""Length, sound and count decide what a prediction costs, whatever the family maps."""
+_FAMILY_RESERVED: dict[str, dict[str, str | None]] = {
+    # MiniMax takes no aspect ratio: the 16:9-from-text rule must not be sidestepped.
+    "minimax/": {"aspect_ratio": "size"},
+    # Kling chooses its resolution (and price) by mode; Wan text-to-video by size.
+    "kwaivgi/": {"mode": "size"},
+    "wan-video/": {"size": "size"},
+}
+
+
+def _with_reserved(mappings: Mapping[str, ModelMapping]) -> dict[str, ModelMapping]:
+    """Each family with the fields client extras may never set (see :mod:`adapters.extras`)."""
+    reserved: dict[str, ModelMapping] = {}
+    for prefix, mapping in mappings.items():
+        extra = [fields for head, fields in _FAMILY_RESERVED.items() if prefix.startswith(head)]
+        merged: dict[str, str | None] = dict(_RESERVED)
+        for fields in extra:
+            merged.update(fields)
+        reserved[prefix] = replace(mapping, reserved={**merged, **mapping.reserved})
+    return reserved
+
+
+MODEL_MAPPINGS = _with_reserved(MODEL_MAPPINGS)
+
+
 def _refuse(message: str, param: str, model: str) -> ValidationError:
     return ValidationError(message, param=param, provider=PROVIDER, model=model)
 
@@ -352,11 +385,7 @@ def _landscape_unless_image(
     request: VideoGenerationRequest, payload: dict[str, Any], model: str
 ) -> None:
     """MiniMax models take no aspect ratio: 16:9 from text, the image's own from an image."""
-    if (
-        request.aspect_ratio not in (None, "16:9")
-        and not _has_role(request, "first_frame")
-        and "aspect_ratio" not in request.extra_params
-    ):
+    if request.aspect_ratio not in (None, "16:9") and not _has_role(request, "first_frame"):
         raise _refuse(
             f"{model} makes 16:9 videos from text; other ratios follow a first-frame image",
             "aspect_ratio",

@@ -33,12 +33,14 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
+from adapters.extras import merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
-    build_payload,
     lookup_mapping,
+    map_fields,
+    protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import call
@@ -99,6 +101,13 @@ _SEED = FieldMap("seed", "seed")
 _NEGATIVE = FieldMap("negative_prompt", "negativePrompt")
 _FIRST = {"first_frame": "promptImage"}
 _FIRST_AND_LAST = {"first_frame": "promptImage", "last_frame": "promptImage"}
+_RESERVED: dict[str, str | None] = {
+    "duration": "seconds",
+    "ratio": "size",
+    "audio": "generate_audio",
+    "promptImage": "input_reference",
+}
+"""Runway bills by the second; the ratio is the validated size; the image picks the endpoint."""
 
 
 def _gen4(*, text_to_video: bool, price: float) -> ModelMapping:
@@ -113,6 +122,7 @@ def _gen4(*, text_to_video: bool, price: float) -> ModelMapping:
             price_per_second=price,
         ),
         image_fields=_FIRST,
+        reserved=_RESERVED,
     )
 
 
@@ -134,6 +144,7 @@ def _veo31(price: float) -> ModelMapping:
             price_per_second=price,
         ),
         image_fields=_FIRST_AND_LAST,
+        reserved=_RESERVED,
     )
 
 
@@ -154,6 +165,7 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             audio=True,
             price_per_second=0.40,
         ),
+        reserved=_RESERVED,
     ),
     "": ModelMapping(
         # Any other Runway model: the fields every video endpoint shares.
@@ -164,6 +176,7 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             image_roles=("first_frame",),
         ),
         image_fields=_FIRST,
+        reserved=_RESERVED,
     ),
 }
 
@@ -380,16 +393,20 @@ class RunwayProvider(VideoProvider):
         model = config.model
         mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
         shape = shape_for(model)
-        payload = build_payload(mapping, request, provider=PROVIDER, model=model)
-        explicit = request.extra_params
+        payload = map_fields(mapping, request, provider=PROVIDER, model=model)
         image = prompt_image(request, mapping, model)
-        if "promptImage" not in explicit:
-            payload.pop("promptImage", None)
-            if image is not None:
-                payload["promptImage"] = image
-        if "ratio" not in explicit:
-            payload["ratio"] = pixel_ratio(request, shape, model)
-        payload.setdefault("model", model)
+        payload.pop("promptImage", None)
+        if image is not None:
+            payload["promptImage"] = image
+        payload["ratio"] = pixel_ratio(request, shape, model)
+        payload["model"] = model
+        merge_extra_params(
+            payload,
+            request.extra_params,
+            protected=protected_fields(mapping),
+            provider=PROVIDER,
+            model=model,
+        )
         if "promptImage" in payload:
             return "/v1/image_to_video", payload
         if shape.text_ratios is not None and payload["ratio"] not in shape.text_ratios:
@@ -400,7 +417,7 @@ class RunwayProvider(VideoProvider):
                 provider=PROVIDER,
                 model=model,
             )
-        for dropped in shape.text_drops - set(explicit):
+        for dropped in shape.text_drops:
             payload.pop(dropped, None)
         return "/v1/text_to_video", payload
 

@@ -29,11 +29,13 @@ import aiohttp
 
 from adapters.base import ImageProvider
 from adapters.errors import ContentModerationError, HTTPError, ValidationError
+from adapters.extras import IMAGE_PARAMS, merge_extra_params
 from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
     lookup_mapping,
+    protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import call
@@ -183,7 +185,15 @@ def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[s
     if sd3_model is not None:
         fields["model"] = sd3_model
     fields["output_format"] = "png"
-    fields.update({key: _form_value(value) for key, value in request.extra_params.items()})
+    merge_extra_params(
+        fields,
+        request.extra_params,
+        protected={**protected_fields(mapping), **IMAGE_PARAMS},
+        provider=PROVIDER,
+        model=model,
+        overridable=("output_format",),  # checked just below; it does not change the price
+        encode=_form_value,
+    )
     allowed_formats = SD3_OUTPUT_FORMATS if endpoint == "sd3" else frozenset(OUTPUT_FORMATS)
     if fields["output_format"] not in allowed_formats:
         raise _refuse(

@@ -33,7 +33,7 @@ from adapters.models import (
 from adapters.polling import run_video_job
 from adapters.providers.azure import SORA_1_JOBS, AzureProvider
 from adapters.providers.openai import GENERIC, SORA_2, SORA_2_PRO
-from tests.emulators.azure import AzureEmulator
+from tests.emulators.azure import AzureEmulator, azure_error
 from tests.emulators.base import Fault
 
 IMAGE_BYTES = SAMPLE_THUMBNAIL.read_bytes()
@@ -241,11 +241,38 @@ async def test_client_errors_are_not_retryable(
 
 
 async def test_a_real_400_from_the_jobs_api(emulator: AzureEmulator) -> None:
-    # Dimensions the jobs API refuses, passed knowingly through extra_params.
+    # Extras can no longer set the dimensions, so the jobs API's refusal is injected.
+    body = azure_error("invalid_value", "Unsupported dimensions 100x100.", param="width")
+    emulator.fail_next("submit", Fault(status=400, body=body))
     with pytest.raises(HTTPError) as caught:
-        await AzureProvider().submit_video(preview(emulator), request(size="100x100"))
+        await AzureProvider().submit_video(preview(emulator), request())
     assert (caught.value.status_code, caught.value.is_retryable) == (400, False)
     assert caught.value.raw_response["error"]["param"] == "width"
+
+
+@pytest.mark.parametrize(
+    "extras",
+    [
+        {"size": "100x100"},
+        {"width": 100},
+        {"n_seconds": 20},
+        {"n_variants": 4},
+        {"inpaint_items": []},
+    ],
+)
+async def test_jobs_api_extras_cannot_override_size_length_or_count(
+    emulator: AzureEmulator, extras: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await AzureProvider().submit_video(preview(emulator), request(extra_params=extras))
+    assert caught.value.param == next(iter(extras))
+    assert emulator.calls_of("submit") == []
+
+
+async def test_jobs_api_extras_still_add_new_fields(emulator: AzureEmulator) -> None:
+    await AzureProvider().submit_video(preview(emulator), request(extra_params={"user": "u1"}))
+    (submit,) = emulator.calls_of("submit")
+    assert submit.body["user"] == "u1"
 
 
 async def test_hang_is_a_connection_error(

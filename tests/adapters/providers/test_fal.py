@@ -712,6 +712,57 @@ def test_generic_mapping_passes_unified_fields_through() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("model", "extras"),
+    [
+        ("someone/new-video-model/v1", {"duration": "60"}),
+        ("someone/new-video-model/v1", {"num_frames": 9999}),
+        ("fal-ai/veo3.1", {"generate_audio": True}),
+        ("fal-ai/veo3.1", {"Duration": "8s"}),
+        ("fal-ai/minimax/hailuo-02/pro", {"duration": "10"}),  # no duration input at all
+        ("fal-ai/wan/v2.2-a14b/text-to-video", {"num_frames": 161}),
+        ("fal-ai/kling-video/v2.6/pro/text-to-video", {"num_videos": 4}),
+        ("fal-ai/kling-video/v1.6/standard/text-to-video", {"image_url": "https://x/f.png"}),
+        ("fal-ai/veo3.1", {"extra_params": {"duration": "60"}}),
+        ("fal-ai/veo3.1", {"duration_seconds": 60}),
+    ],
+)
+def test_extras_cannot_override_mapped_or_billed_fields(model: str, extras: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        payload_for(model, duration_seconds=8 if "veo" in model else None, extra_params=extras)
+    assert caught.value.param == next(iter(extras))
+    assert "override" in caught.value.message or "set by the gateway" in caught.value.message
+
+
+def test_a_nested_extra_params_is_judged_like_a_top_level_extra() -> None:
+    request = VideoGenerationRequest.model_validate(
+        {"prompt": "p", "duration_seconds": 4, "extra_params": {"duration": "60"}}
+    )
+    mapping = lookup_mapping("fal", "someone/new-video-model/v1")
+    assert mapping is not None
+    with pytest.raises(ValidationError) as caught:
+        build_payload(mapping, request, provider="fal", model="someone/new-video-model/v1")
+    assert (caught.value.param, "use 'seconds'" in caught.value.message) == ("duration", True)
+
+
+async def test_an_overriding_extra_never_reaches_fal(emulator: FalEmulator) -> None:
+    request = veo_request(duration_seconds=4, extra_params={"duration": "60", "num_frames": 9999})
+    with pytest.raises(ValidationError) as caught:
+        await FalProvider().submit_video(make_config(emulator), request)
+    assert caught.value.param in {"duration", "num_frames"}
+    assert emulator.calls == []
+
+
+def test_image_extras_cannot_override_the_count_or_size() -> None:
+    for extras in ({"num_images": 4}, {"image_size": "square_hd"}, {"aspect_ratio": "1:1"}):
+        request = ImageGenerationRequest(prompt="p", extra_params=extras)
+        with pytest.raises(ValidationError) as caught:
+            fal_models.build_image_payload(request, model="fal-ai/flux/dev")
+        assert caught.value.param == next(iter(extras))
+    added = ImageGenerationRequest(prompt="p", extra_params={"guidance_scale": 3.5})
+    assert fal_models.build_image_payload(added, model="fal-ai/flux/dev")["guidance_scale"] == 3.5
+
+
 def test_every_family_maps_a_minimal_request() -> None:
     """Each table builds a payload for its own smallest valid request."""
     for prefix, mapping in get_provider_field_mapping("fal").items():
@@ -817,6 +868,16 @@ async def test_sora_remix_reuses_the_source_video_id(emulator: FalEmulator) -> N
     assert (await provider.poll_video(config, job.request_id)).status == "completed"
     remixed = await provider.fetch_video(config, job.request_id)
     assert remixed.duration == 8.0
+
+    # Extras may not point the remix at another video or change its length.
+    remixes = len(emulator.calls_of("submit"))
+    for extras in ({"video_id": "video_someone_else"}, {"duration": 20}):
+        with pytest.raises(ValidationError) as caught:
+            await provider.remix_video(
+                config, source.request_id, VideoGenerationRequest(prompt="x", extra_params=extras)
+            )
+        assert caught.value.param == next(iter(extras))
+    assert len(emulator.calls_of("submit")) == remixes
 
 
 async def test_remix_of_a_deleted_sora_video_fails(emulator: FalEmulator) -> None:

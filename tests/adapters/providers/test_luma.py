@@ -171,7 +171,10 @@ async def test_http_status_classes(emulator: LumaEmulator, status: int, retryabl
 
 
 async def test_emulator_validation_is_a_non_retryable_400(emulator: LumaEmulator) -> None:
-    request = VideoGenerationRequest(prompt="p", extra_params={"resolution": "8k"})
+    # An add-on extra the upstream refuses (extras may not touch resolution any more).
+    request = VideoGenerationRequest(
+        prompt="p", extra_params={"keyframes": {"frame0": {"type": "bogus"}}}
+    )
     with pytest.raises(HTTPError) as caught:
         await LumaProvider().submit_video(make_config(emulator), request)
     assert caught.value.status_code == 400
@@ -309,14 +312,46 @@ def test_video_payload_encodings() -> None:
         "model": "ray-1-6",
         "generation_type": "video",
     }
+    # Keyframes from extras are an add-on when there are no frame images (they cannot
+    # change length or price) ...
     explicit = VideoGenerationRequest(
-        prompt="p",
-        image_list=[ImageInput(image=FIRST, role="first_frame")],
-        extra_params={"keyframes": {"frame0": {"type": "generation", "id": "abc"}}},
+        prompt="p", extra_params={"keyframes": {"frame0": {"type": "generation", "id": "abc"}}}
     )
     defaulted = video_payload("ray-2", explicit)
     assert defaulted["keyframes"] == {"frame0": {"type": "generation", "id": "abc"}}
     assert (defaulted["duration"], defaulted["resolution"]) == ("5s", "720p")
+    # ... but never replace the keyframes the gateway built from the request's images.
+    with pytest.raises(ValidationError) as caught:
+        video_payload(
+            "ray-2",
+            explicit.model_copy(
+                update={"image_list": [ImageInput(image=FIRST, role="first_frame")]}
+            ),
+        )
+    assert caught.value.param == "keyframes"
+
+
+@pytest.mark.parametrize(
+    "extras",
+    [
+        {"duration": "9s"},
+        {"resolution": "4k"},
+        {"model": "ray-2"},
+        {"frame0": "https://x/y.png"},
+        {"generation_type": "image"},
+        {"aspect_ratio": "9:21"},
+    ],
+)
+def test_extras_cannot_override_mapped_or_billed_fields(extras: dict[str, Any]) -> None:
+    request = VideoGenerationRequest(prompt="p", duration_seconds=5, extra_params=extras)
+    with pytest.raises(ValidationError) as caught:
+        video_payload("ray-flash-2", request)
+    assert caught.value.param == next(iter(extras))
+
+
+def test_extras_still_add_new_fields() -> None:
+    request = VideoGenerationRequest(prompt="p", extra_params={"loop": True})
+    assert video_payload("ray-2", request)["loop"] is True
 
 
 def test_image_payload() -> None:

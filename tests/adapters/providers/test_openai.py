@@ -45,7 +45,7 @@ from adapters.providers.openai import (
     is_moderation,
 )
 from tests.emulators.base import Fault
-from tests.emulators.openai import OpenAIEmulator
+from tests.emulators.openai import OpenAIEmulator, error_body
 from tests.servers import free_port
 
 IMAGE_BYTES = SAMPLE_THUMBNAIL.read_bytes()
@@ -184,9 +184,11 @@ async def test_server_errors_are_retryable(emulator: OpenAIEmulator, status: int
 
 
 async def test_a_real_400_is_not_retryable(emulator: OpenAIEmulator) -> None:
-    # A size the upstream refuses, passed knowingly through extra_params.
+    # Extras can no longer override the size, so the upstream's own refusal is injected.
+    body = error_body("Invalid value: '999x999'.", param="size", code="invalid_value")
+    emulator.fail_next("submit", Fault(status=400, body=body))
     with pytest.raises(HTTPError) as caught:
-        await OpenAIProvider().submit_video(config(emulator), request(size="999x999"))
+        await OpenAIProvider().submit_video(config(emulator), request())
     assert caught.value.status_code == 400
     assert not caught.value.is_retryable
     assert not isinstance(caught.value, ContentModerationError)
@@ -721,6 +723,34 @@ async def test_ids_are_percent_encoded_in_the_path(emulator: OpenAIEmulator) -> 
     assert status.path == "/v1/videos/video one+two"
 
 
+@pytest.mark.parametrize(
+    ("extras", "param"),
+    [
+        ({"size": "1792x1024"}, "size"),
+        ({"Seconds": "12"}, "Seconds"),
+        ({"model": "sora-2-pro"}, "model"),
+    ],
+)
+async def test_extras_cannot_override_size_seconds_or_model(
+    emulator: OpenAIEmulator, extras: dict[str, Any], param: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await OpenAIProvider().submit_video(config(emulator), request(extra_params=extras))
+    assert caught.value.param == param
+    assert "override" in caught.value.message
+    assert emulator.calls_of("submit") == []
+
+
+async def test_extras_cannot_override_the_image_count_or_size(emulator: OpenAIEmulator) -> None:
+    cfg = image_config(emulator, "gpt-image-1")
+    for extras, param in (({"n": 4}, "n"), ({"size": "1536x1024"}, "size")):
+        image = ImageGenerationRequest(prompt="a cat", extra_params=extras)
+        with pytest.raises(ValidationError) as caught:
+            await OpenAIProvider().generate_image(cfg, image)
+        assert caught.value.param == param
+    assert emulator.calls == []
+
+
 async def test_remix_sends_extra_params_in_the_json_body(emulator: OpenAIEmulator) -> None:
     provider = OpenAIProvider()
     cfg = config(emulator)
@@ -729,3 +759,7 @@ async def test_remix_sends_extra_params_in_the_json_body(emulator: OpenAIEmulato
     (call,) = emulator.calls_of("remix")
     assert call.body == {"prompt": "at dusk", "style": "noir"}
     assert call.headers["content-type"] == "application/json"
+    with pytest.raises(ValidationError) as caught:
+        await provider.remix_video(cfg, first.request_id, request(extra_params={"seconds": "12"}))
+    assert caught.value.param == "seconds"
+    assert len(emulator.calls_of("remix")) == 1

@@ -389,15 +389,28 @@ def test_generic_family_and_extra_params() -> None:
         "ratio": "1080:1920",
         "contentModeration": {"publicFigureThreshold": "low"},
     }
-    explicit = VideoGenerationRequest(
-        prompt="p", extra_params={"ratio": "1470:630", "promptImage": "data:image/png;"}
+    # ratio is the validated size and promptImage an image field: extras may not set them
+    # (they used to override both).
+    for extras in ({"ratio": "1470:630"}, {"promptImage": "data:image/png;"}):
+        with pytest.raises(ValidationError) as caught:
+            RunwayProvider().build_request(config, VideoGenerationRequest(prompt="p", **extras))
+        assert caught.value.param == next(iter(extras))
+
+
+@pytest.mark.parametrize(
+    "extras", [{"duration": 10}, {"model": "veo3.1"}, {"audio": True}, {"seed": 3}]
+)
+def test_extras_cannot_override_length_model_or_sound(extras: dict[str, Any]) -> None:
+    config = VideoGenerationConfig(provider="runway", model="gen4_turbo", api_key="k")
+    request = VideoGenerationRequest(
+        prompt="p",
+        duration_seconds=5,
+        image_list=[ImageInput(image="https://x/f.png", role="first_frame")],
+        extra_params=extras,
     )
-    path, payload = RunwayProvider().build_request(config, explicit)
-    assert (path, payload["ratio"], payload["promptImage"]) == (
-        "/v1/image_to_video",
-        "1470:630",
-        "data:image/png;",
-    )
+    with pytest.raises(ValidationError) as caught:
+        RunwayProvider().build_request(config, request)
+    assert caught.value.param == next(iter(extras))
 
 
 def test_veo3_is_text_only_and_eight_seconds() -> None:
