@@ -761,3 +761,33 @@ async def test_imagen_rate_limit(emulator: GoogleEmulator) -> None:
             image_config(emulator), ImageGenerationRequest(prompt="x")
         )
     assert info.value.retry_after == 2.0
+
+
+@pytest.mark.parametrize(
+    "extras",
+    [
+        {"durationSeconds": 8},
+        {"duration_seconds": 8},  # Google's JSON takes both spellings
+        {"sampleCount": 4},
+        {"generateAudio": True},
+        {"resolution": "4k"},
+        {"aspectRatio": "9:16"},
+        {"image": {"bytesBase64Encoded": "AAAA"}},
+    ],
+)
+def test_veo_extras_cannot_override_billed_or_mapped_fields(extras: dict[str, Any]) -> None:
+    request = VideoGenerationRequest(prompt="p", duration_seconds=5, extra_params=extras)
+    with pytest.raises(ValidationError) as caught:
+        build_veo_body(request, "veo-2.0-generate-001", api="vertex")
+    assert caught.value.param == next(iter(extras))
+
+
+def test_veo_and_imagen_extras_still_add_new_fields() -> None:
+    request = VideoGenerationRequest(prompt="p", extra_params={"personGeneration": "allow_adult"})
+    body = build_veo_body(request, "veo-3.1-generate-preview", api="gemini")
+    assert body["parameters"]["personGeneration"] == "allow_adult"
+    for extras in ({"sampleCount": 4}, {"aspectRatio": "16:9"}):
+        image = ImageGenerationRequest(prompt="x", extra_params=extras)
+        with pytest.raises(ValidationError) as caught:
+            build_imagen_body(image, "imagen-4.0-generate-001", api="vertex")
+        assert caught.value.param == next(iter(extras))

@@ -485,3 +485,12 @@ async def test_a_fresh_provider_resumes_a_task(emulator: MiniMaxEmulator) -> Non
     assert (await MiniMaxProvider().poll_video(config, job.request_id)).status == "completed"
     result = await MiniMaxProvider().fetch_video(config, job.request_id)
     assert result.duration == 10.0
+
+
+@pytest.mark.parametrize(
+    "extras", [{"duration": 10}, {"model": "MiniMax-Hailuo-02"}, {"resolution": "1080P"}]
+)
+def test_extras_cannot_override_length_tier_or_model(extras: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        build_request("MiniMax-Hailuo-2.3", request(duration_seconds=6, extra_params=extras))
+    assert caught.value.param == next(iter(extras))

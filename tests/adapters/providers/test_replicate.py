@@ -673,3 +673,25 @@ async def test_fetching_an_unfinished_prediction_raises(emulator: ReplicateEmula
     job = await provider.submit_video(config, request())
     with pytest.raises(GenerationFailedError, match="still starting"):
         await provider.fetch_video(config, job.request_id)
+
+
+@pytest.mark.parametrize(
+    ("model", "extras"),
+    [
+        ("acme/new-video:123", {"duration": 60}),
+        ("acme/new-video:123", {"num_frames": 9999}),
+        ("acme/new-video:123", {"num_outputs": 4}),
+        ("minimax/video-01", {"aspect_ratio": "9:16"}),  # used to skip the 16:9 rule
+        ("kwaivgi/kling-v2.1", {"mode": "pro"}),
+        ("wan-video/wan-2.5-t2v", {"size": "1920*1080"}),
+        ("google/veo-3", {"image": "https://x/f.png"}),
+    ],
+)
+def test_extras_cannot_override_billed_or_validated_fields(
+    model: str, extras: dict[str, Any]
+) -> None:
+    image = [ImageInput(image="https://x/f.png", role="first_frame")]
+    fields: dict[str, Any] = {"image_list": image} if "kling" in model else {}
+    with pytest.raises(ValidationError) as caught:
+        build_input(model, request(extra_params=extras, **fields))
+    assert caught.value.param == next(iter(extras))

@@ -294,3 +294,21 @@ def test_form_encoding() -> None:
 
 def test_stability_is_images_only() -> None:
     assert not isinstance(StabilityProvider(), VideoProvider)
+
+
+@pytest.mark.parametrize(
+    ("model", "extras"),
+    [
+        ("sd3.5-medium", {"model": "sd3.5-large"}),  # the SD3 model decides the price
+        ("core", {"style_preset": "anime"}),
+        ("ultra", {"aspect_ratio": "1:1"}),
+        ("ultra", {"negativePrompt": "fog"}),
+    ],
+)
+def test_extras_cannot_override_the_model_or_mapped_fields(
+    model: str, extras: dict[str, Any]
+) -> None:
+    request = ImageGenerationRequest(prompt="p", extra_params=extras)
+    with pytest.raises(ValidationError) as caught:
+        build_form(model, request)
+    assert caught.value.param == next(iter(extras))
