@@ -140,6 +140,29 @@ def test_capability_filter_names_why() -> None:
     assert "5, 10" in caught.value.message
 
 
+def test_extras_that_override_a_deployments_fields_rule_it_out_before_any_call() -> None:
+    r = router(
+        textwrap.dedent("""
+        model_list:
+          - model_name: v
+            params: {provider: fal, model: someone/new-model, id: via-fal, api_key: k}
+          - model_name: v
+            params: {provider: google, model: veo-3.1-generate-preview, id: via-google,
+                     api_key: k}
+          - model_name: only-fal
+            params: {provider: fal, model: someone/new-model, id: only-fal, api_key: k}
+        general_settings: {master_key: k}
+    """)
+    )
+    sneaky = VideoGenerationRequest(prompt="p", duration_seconds=4, extra_params={"duration": 60})
+    # fal maps seconds to "duration", Google does not: only Google may serve this.
+    assert [d.id for d in r.plan("v", sneaky)] == ["via-google"]
+    with pytest.raises(ValidationError) as caught:
+        r.plan("only-fal", sneaky)
+    assert caught.value.param == "duration"
+    assert "use 'seconds'" in caught.value.message
+
+
 async def test_from_yaml_runs_routing_in_process(tmp_path: Path) -> None:
     path = tmp_path / "gateway.yaml"
     path.write_text(
