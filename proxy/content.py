@@ -10,7 +10,7 @@ import aiohttp
 import anyio
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from proxy.errors import APIError
 from proxy.outbound import (
@@ -21,6 +21,7 @@ from proxy.outbound import (
     require_http,
     warn_refused,
 )
+from proxy.ranges import RangedFileResponse
 
 _PASSED_HEADERS = (
     "content-type",
@@ -57,7 +58,7 @@ async def serve_location(
     """Stream ``location`` (``file://`` or ``http(s)://``) to the client, under the
     outbound policy (:mod:`proxy.outbound`) of the deployment whose ``base_url`` is given.
 
-    Range requests are honoured: ``FileResponse`` handles them for files; for URLs
+    Range requests are honoured: ``RangedFileResponse`` handles them for files; for URLs
     the client's ``Range`` is forwarded and the upstream's 206 passed through.
     """
     media_type = _guess_type(location, default_type)
@@ -65,15 +66,19 @@ async def serve_location(
         path = outbound.local_file(location)
         if not await anyio.Path(path).is_file():
             raise APIError(404, "The video file is no longer available.", code="content_gone")
-        return FileResponse(path, media_type=media_type)
+        return RangedFileResponse(path, media_type=media_type)
     require_http(location)
     http = await outbound.session(base_url)
     upstream = await _open(http, location, dict(auth_headers or {}), request.headers.get("range"))
     if upstream.status not in (200, 206):
         upstream.release()
         if upstream.status == 416:
+            size = upstream.headers.get("content-range")
             raise APIError(
-                416, "The requested range is not satisfiable.", code="range_not_satisfiable"
+                416,
+                "The requested range is not satisfiable.",
+                code="range_not_satisfiable",
+                headers={"content-range": size} if size else None,
             )
         raise APIError(
             502,

@@ -193,6 +193,8 @@ class JobStore:
         now = time.time()
         values.setdefault("updated_at", now)
         values["cost_usd"] = charge
+        if values.get("status") in FINAL:  # nothing left to poll: no instance holds it
+            values.update(lease_owner=None, lease_expires_at=None)
         async with self._db.begin() as conn:
             row = (
                 await conn.execute(
