@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from proxy import admin, images, models_api, videos
+from proxy.auth import require_metrics_access
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.gateway import Gateway
 from proxy.limits import BodySizeLimitMiddleware
@@ -35,7 +36,8 @@ async def readiness(request: Request) -> Response:
     checks: dict[str, str] = {}
     try:
         await gateway.store.ping()
-        checks["database"] = "ok"
+        problem = gateway.database.file_problem()
+        checks["database"] = f"error: {problem}" if problem else "ok"
     except Exception as exc:  # any failure means "not ready", whatever the driver raised
         checks["database"] = f"error: {type(exc).__name__}"
     checks["config"] = "ok" if gateway.router.aliases else "error: no aliases"
@@ -52,6 +54,12 @@ async def readiness(request: Request) -> Response:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,
     )
+
+
+async def metrics(request: Request) -> Response:
+    """The Prometheus metrics; behind ``metrics_token`` when one is configured."""
+    require_metrics_access(request)
+    return await metrics_endpoint(request)
 
 
 async def openapi(request: Request) -> Response:
@@ -86,7 +94,7 @@ def create_app(
         routes=[
             route("/health/liveness", GET=liveness),
             route("/health/readiness", GET=readiness),
-            route("/metrics", GET=metrics_endpoint),
+            route("/metrics", GET=metrics),
             route("/openapi.json", GET=openapi),
             *videos.routes,
             *images.routes,

@@ -93,6 +93,28 @@ async def authenticate(request: Request) -> Caller:
     return Caller(owner=team.id, key=key, team=team)
 
 
+def require_metrics_access(request: Request) -> None:
+    """``/metrics`` with ``metrics_token`` set: that token or the master key, else 401.
+    Checked without the database so a scraper never adds load to it."""
+    gateway: Gateway = request.app.state.gateway
+    expected = gateway.config.general_settings.metrics_token
+    if expected is None:
+        return
+    token = bearer_token(request)
+    if token is None:
+        raise APIError(
+            401,
+            "/metrics needs the metrics token. Send it as 'Authorization: Bearer <token>'.",
+            code="missing_api_key",
+        )
+    given = token.encode()
+    if not (
+        hmac.compare_digest(given, expected.get_secret_value().encode())
+        or hmac.compare_digest(given, gateway.master_key)
+    ):
+        raise APIError(401, "Incorrect metrics token provided.", code="invalid_api_key")
+
+
 async def require_master(request: Request) -> Caller:
     """Admin endpoints: only the master key."""
     caller = await authenticate(request)

@@ -20,6 +20,8 @@ interleave, and this process never waits on its own SQLite locks.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -31,6 +33,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from proxy.checkpoint import CHECKPOINT_SECONDS, FALLBACK_AUTOCHECKPOINT_PAGES, Checkpointer
+
+logger = logging.getLogger("tarash.database")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -92,6 +96,11 @@ class Database:
         self.checkpointer: Checkpointer | None = None
         self._engine: AsyncEngine | None = None
         self._sync_engine: sa.Engine | None = None
+        #: The SQLite file's (device, inode) when it was opened: a file deleted or
+        #: replaced under a running gateway keeps taking writes on the old inode, which
+        #: vanish at restart, so readiness compares the path against it.
+        self._file_identity: tuple[int, int] | None = None
+        self._file_problem_logged = False
 
     async def open(self) -> None:
         """Connect and bring the schema to the latest migration."""
@@ -106,6 +115,8 @@ class Database:
             await conn.run_sync(_migrate)
         path = make_url(self.url).database
         if self.inline and path and path != ":memory:":
+            stat = os.stat(path)
+            self._file_identity = (stat.st_dev, stat.st_ino)
             self.checkpointer = Checkpointer(path, self.checkpoint_seconds)
             self.checkpointer.start()
 
@@ -132,6 +143,32 @@ class Database:
                 yield conn
         else:
             raise RuntimeError("Database.open() has not been called")
+
+    def file_problem(self) -> str | None:
+        """Why the SQLite file this process writes to is no longer the one at its path
+        (deleted, replaced), or None. Logged once as an error: every write from then on
+        is lost when the process exits."""
+        if self._file_identity is None:
+            return None
+        path = make_url(self.url).database
+        assert path is not None
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            problem = f"the database file {path} was deleted"
+        else:
+            if (stat.st_dev, stat.st_ino) == self._file_identity:
+                self._file_problem_logged = False
+                return None
+            problem = f"the database file {path} was replaced by another file"
+        if not self._file_problem_logged:
+            self._file_problem_logged = True
+            logger.error(
+                "%s while the gateway is running: writes now go to a file nothing can "
+                "reach and are lost at restart; restore it and restart the gateway",
+                problem,
+            )
+        return problem
 
     async def close(self) -> None:
         if self.checkpointer is not None:

@@ -4,7 +4,7 @@ Every line is one JSON object. Request-scoped fields (request id, key prefix, te
 alias, deployment, upstream id) live in context variables that the request middleware
 sets and handlers enrich, so any log line written while serving a request carries
 them. A redaction filter replaces every configured secret that might still slip into a
-message, as a last line of defence.
+message, and masks URL userinfo and query values, as a last line of defence.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.redact import redact_urls
 from proxy.routes import ROUTE_TEMPLATES
 
 CONTEXT_FIELDS = (
@@ -35,6 +36,8 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
     "tarash_log_context", default=None
 )
 access_log = logging.getLogger("tarash.access")
+#: Third-party loggers kept at WARNING or above, whatever the gateway's level.
+QUIET_LOGGERS = ("httpx", "httpcore", "aiohttp.client")
 
 
 def bind(**fields: Any) -> None:
@@ -87,23 +90,30 @@ class ContextFilter(logging.Filter):
 
 
 class RedactFilter(logging.Filter):
-    """Replaces known secrets anywhere in a record's message or arguments."""
+    """Replaces known secrets anywhere in a record's message or arguments, and masks the
+    userinfo and query values of any URL in it (webhook and signed media URLs carry
+    their tokens there)."""
 
     def __init__(self, secrets_: Iterable[str] = ()) -> None:
         super().__init__()
         self.secrets = sorted({s for s in secrets_ if len(s) >= 6}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
+        has_url = "://" in message
+        if not self.secrets and not has_url and not record.exc_info:
+            return True
         for secret in self.secrets:
             message = message.replace(secret, "[redacted]")
+        if has_url:
+            message = redact_urls(message)
         record.msg, record.args = message, None
         if record.exc_info and record.exc_info[1] is not None:
             text = self.formatter_exception(record)
             for secret in self.secrets:
                 text = text.replace(secret, "[redacted]")
+            if "://" in text:
+                text = redact_urls(text)
             record.exc_text, record.exc_info = text, None
         return True
 
@@ -124,6 +134,9 @@ def configure(level: str, known_secrets: Iterable[str] = ()) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The HTTP client logs every request's full URL at INFO; webhook URLs are secrets.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 class RequestLogMiddleware:

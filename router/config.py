@@ -121,6 +121,13 @@ class GeneralSettings(_Strict):
         min_length=1,
         description="Bearer key with full access; write it as `os.environ/NAME` in production.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=1,
+        description="When set, `GET /metrics` needs `Authorization: Bearer <this token>` "
+        "(or the master key): the metrics show per-team spend. Unset, `/metrics` is open, "
+        "for a scraper on a private network.",
+    )
     database_url: str = Field(default="sqlite:///./tarash.db", min_length=1)
     redis_url: str | None = None
     max_request_body_bytes: int = Field(
@@ -219,7 +226,10 @@ class GatewayConfig(_Strict):
 
 
 def _secret_values(config: GatewayConfig) -> list[str]:
-    values = [config.general_settings.master_key.get_secret_value()]
+    settings = config.general_settings
+    values = [settings.master_key.get_secret_value()]
+    if settings.metrics_token is not None:
+        values.append(settings.metrics_token.get_secret_value())
     values.extend(
         entry.params.api_key.get_secret_value()
         for entry in config.model_list

@@ -23,7 +23,7 @@ ENV_PREFIX = "os.environ/"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 _TRUE_WORDS = frozenset({"y", "yes", "true", "on"})
-SECRET_FIELDS = frozenset({"api_key", "master_key"})
+SECRET_FIELDS = frozenset({"api_key", "master_key", "metrics_token"})
 
 Loc = tuple[str | int, ...]
 
