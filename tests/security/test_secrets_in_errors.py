@@ -3,10 +3,20 @@ error is made (every client-visible path reads ``TarashError.message``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import openai
+import pytest
+
 from adapters import HTTPError, TarashError
 from adapters.redact import redact_urls
 from proxy.errors import from_tarash
 from router import Router, parse_config
+from tests.conftest import write_config
+from tests.emulators.base import Fault
+from tests.emulators.runway import RunwayEmulator
+from tests.security.inprocess import MASTER
+from tests.servers import GatewayProcess
 
 LEAKY = (
     "upstream failed: could not connect to postgres://admin:hunter2@10.0.0.5/db "
@@ -51,3 +61,36 @@ def test_log_urls_lose_query_values_and_userinfo() -> None:
     assert "abc123" not in masked
     assert "u:p@" not in masked
     assert "https://***@hooks.example/in?token=***&v=***" in masked
+
+
+def test_a_provider_echoing_credentials_reaches_the_client_masked(tmp_path: Path) -> None:
+    """The hostile provider, end to end: its 400 text names a database URL with a
+    password, a bearer token and our own provider key; the SDK's error has none."""
+    provider_key = "runway-key-4d5e6f7a8b"
+    leaky = f"{LEAKY}; you sent {provider_key}"
+    with RunwayEmulator(api_key=provider_key) as runway:
+        config = write_config(
+            tmp_path,
+            f"""
+            model_list:
+              - model_name: rw
+                params: {{provider: runway, model: gen4.5, api_key: {provider_key},
+                          base_url: "{runway.base_url}"}}
+            general_settings:
+              master_key: {MASTER}
+              database_url: sqlite:///{tmp_path / "jobs.db"}
+            """,
+        )
+        runway.fail_next("submit", Fault(status=400, body={"error": leaky}))
+        server = GatewayProcess(config, tmp_path / "gateway.log").start()
+        try:
+            sdk = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=MASTER, max_retries=0)
+            with pytest.raises(openai.APIStatusError) as caught:
+                sdk.videos.create(model="rw", prompt="leak", seconds="4")
+        finally:
+            server.stop()
+    shown = f"{caught.value.message} {caught.value.body}"
+    assert "postgres://***@10.0.0.5/db" in shown  # the text did come through, masked
+    for leaked in ("hunter2", "sk-live-abcdef123456", "tok3n-xyz789", provider_key):
+        assert leaked not in shown
+        assert leaked not in server.log()
