@@ -43,6 +43,13 @@ class Capabilities:
     text_to_video: bool = True
     """False for image-to-video-only models (an input image is then required)."""
     price_per_second: float | None = None
+    default_duration: int | None = None
+    """Seconds the model makes when a request names none: the provider's documented
+    default (never OpenAI's 4 s); it must be one of ``durations``."""
+    default_resolution: str | None = None
+    """Resolution used when a request names none (the provider's documented default)."""
+    default_aspect_ratio: str | None = None
+    """Aspect ratio used when a request names none (the provider's documented default)."""
 
 
 @dataclass(frozen=True)
