@@ -53,6 +53,8 @@ class Call:
     path: str
     headers: dict[str, str]
     body: Any
+    query: str = ""
+    """The raw query string (conformance tests compare it with the official SDK's)."""
 
 
 @dataclass
@@ -160,7 +162,14 @@ class Emulator:
         except Exception:
             body = None
         self.calls.append(
-            Call(operation, request.method, request.url.path, dict(request.headers), body)
+            Call(
+                operation,
+                request.method,
+                request.url.path,
+                dict(request.headers),
+                body,
+                request.url.query,
+            )
         )
         if not self.authorized(request):
             return self.unauthorized()
