@@ -90,12 +90,17 @@ def family(
     video_required: bool = False,
     text_to_video: bool = True,
     price_per_second: float | None = None,
+    default_duration: int | None = None,
+    default_resolution: str | None = None,
+    default_aspect_ratio: str | None = None,
 ) -> ModelMapping:
     """One fal family as a :class:`ModelMapping`.
 
     A ``*_field`` of None means the endpoint has no such input: the capability still
     restricts what may be asked (a fixed 6 s model lists ``durations=(6,)``), but nothing
     is sent. ``audio_field=None`` with ``audio=True`` is a model that always makes sound.
+    ``default_*`` are the endpoint's own documented defaults (what fal makes when the
+    field is left out), in unified terms; None where fal picks from the input (``auto``).
     """
     rows = [FieldMap("prompt", "prompt", required=True)]
     if duration_field is not None:
@@ -128,6 +133,9 @@ def family(
             video_input=video_field is not None,
             text_to_video=text_to_video,
             price_per_second=price_per_second,
+            default_duration=default_duration,
+            default_resolution=default_resolution,
+            default_aspect_ratio=default_aspect_ratio,
         ),
         image_fields=image_fields,
         list_image_fields=image_lists,
@@ -158,21 +166,29 @@ def _tiers(
 # last_frame_url (aspect "auto" too). extend-video: video_url required, duration "7s",
 # resolution 720p. fal-ai/veo3 (mirror of fal's page): 720p/1080p, aspect 16:9, 9:16, 1:1,
 # enhance_prompt; its 4s/6s/8s durations come from providers.md (unverified).
+# Defaults (fal.ai/models/fal-ai/veo3.1*/llms.txt; fal's OpenAPI as generated into
+# nodetool-ai/nodetool-fal src/nodetool/nodes/fal/{text,image}_to_video.py, 2026-03-19):
+# "8s", 720p, 16:9 for text-to-video; image and frame endpoints default the aspect to
+# "auto" (follow the image), so no aspect default is sent there.
+# veo3/image-to-video has no seed and no negative_prompt in that schema (fixed here).
 _VEO_COMMON: dict[str, Any] = {
     "durations": (4, 6, 8),
     "duration_format": "string_s",
     "audio": True,
     "seed": True,
     "negative_prompt": True,
+    "default_duration": 8,
+    "default_resolution": "720p",
 }
 VEO3 = family(
     **_VEO_COMMON,
     resolutions=("720p", "1080p"),
     aspect_ratios=SQUARE_TOO,
     enhance_field="enhance_prompt",
+    default_aspect_ratio="16:9",
 )
 VEO3_I2V = family(
-    **_VEO_COMMON,
+    **{**_VEO_COMMON, "seed": False, "negative_prompt": False},
     resolutions=("720p", "1080p"),
     aspect_ratios=LANDSCAPE_PORTRAIT,
     images={"first_frame": "image_url"},
@@ -183,12 +199,14 @@ VEO31 = family(
     resolutions=("720p", "1080p", "4k"),
     aspect_ratios=LANDSCAPE_PORTRAIT,
     price_per_second=0.40,
+    default_aspect_ratio="16:9",
 )
 VEO31_FAST = family(
     **_VEO_COMMON,
     resolutions=("720p", "1080p", "4k"),
     aspect_ratios=LANDSCAPE_PORTRAIT,
     price_per_second=0.15,
+    default_aspect_ratio="16:9",
 )
 VEO31_I2V = family(
     **_VEO_COMMON,
@@ -201,6 +219,26 @@ VEO31_FLF = family(
     **_VEO_COMMON,
     resolutions=("720p", "1080p", "4k"),
     aspect_ratios=LANDSCAPE_PORTRAIT,
+    images={"first_frame": "first_frame_url", "last_frame": "last_frame_url"},
+    text_to_video=False,
+)
+# Veo 3.1 Lite (fal.ai/docs/model-api-reference/video-generation-api/veo3.1-lite, read
+# 2026-12-03): "4s"/"6s"/"8s" (default "8s"), 720p or 1080p only (no 4k), 16:9 or 9:16,
+# generate_audio, seed, negative_prompt; image-to-video and first-last-frame add the
+# image fields of full Veo 3.1 and default the aspect to "auto". Price $0.05/s at 720p
+# with audio (videopromptkit.com's summary of fal's page; fal's own price line was not
+# stored, so unverified). Before, all three ids fell into full Veo 3.1 (4k allowed, priced
+# 0.40/s) and the image endpoints into its text table.
+_VEO31_LITE: dict[str, Any] = {
+    **_VEO_COMMON,
+    "resolutions": ("720p", "1080p"),
+    "aspect_ratios": LANDSCAPE_PORTRAIT,
+    "price_per_second": 0.05,
+}
+VEO31_LITE = family(**_VEO31_LITE, default_aspect_ratio="16:9")
+VEO31_LITE_I2V = family(**_VEO31_LITE, images={"first_frame": "image_url"}, text_to_video=False)
+VEO31_LITE_FLF = family(
+    **_VEO31_LITE,
     images={"first_frame": "first_frame_url", "last_frame": "last_frame_url"},
     text_to_video=False,
 )
@@ -217,6 +255,9 @@ VEO31_R2V = family(
     images={"reference": "image_urls"},
     image_lists=frozenset({"image_urls"}),
     text_to_video=False,
+    default_duration=8,
+    default_resolution="720p",
+    default_aspect_ratio="16:9",
 )
 VEO31_EXTEND = family(
     durations=(7,),
@@ -228,6 +269,8 @@ VEO31_EXTEND = family(
     aspect_ratios=LANDSCAPE_PORTRAIT,
     video_field="video_url",
     video_required=True,
+    default_duration=7,
+    default_resolution="720p",
 )
 
 # -- MiniMax / Hailuo ------------------------------------------------------------------
@@ -238,8 +281,11 @@ VEO31_EXTEND = family(
 # at 1080P). fal-ai/minimax/video-01: prompt, prompt_optimizer, image_url; its fixed 6 s
 # length is unverified.
 _MINIMAX: dict[str, Any] = {"duration_format": "string", "enhance_field": "prompt_optimizer"}
+# Defaults: duration "6" where there is one (nodetool-fal schema), 768P = 720p on
+# standard, 1080P on pro.
 MINIMAX_VIDEO01 = family(
     **_MINIMAX,
+    default_duration=6,
     durations=(6,),
     duration_field=None,
     resolution_field=None,
@@ -247,7 +293,13 @@ MINIMAX_VIDEO01 = family(
     images={"first_frame": "image_url"},
 )
 HAILUO_STANDARD = family(
-    **_MINIMAX, durations=(6, 10), resolutions=("720p",), resolution_field=None, aspect_field=None
+    **_MINIMAX,
+    durations=(6, 10),
+    resolutions=("720p",),
+    resolution_field=None,
+    aspect_field=None,
+    default_duration=6,
+    default_resolution="720p",
 )
 HAILUO02_STANDARD_I2V = family(
     **_MINIMAX,
@@ -258,6 +310,8 @@ HAILUO02_STANDARD_I2V = family(
     images={"first_frame": "image_url", "last_frame": "end_image_url"},
     text_to_video=False,
     price_per_second=0.045,
+    default_duration=6,
+    default_resolution="720p",
 )
 HAILUO_STANDARD_I2V = family(
     **_MINIMAX,
@@ -267,6 +321,8 @@ HAILUO_STANDARD_I2V = family(
     aspect_field=None,
     images={"first_frame": "image_url"},
     text_to_video=False,
+    default_duration=6,
+    default_resolution="720p",
 )
 HAILUO_PRO = family(
     **_MINIMAX,
@@ -275,6 +331,8 @@ HAILUO_PRO = family(
     resolutions=("1080p",),
     resolution_field=None,
     aspect_field=None,
+    default_duration=6,
+    default_resolution="1080p",
 )
 HAILUO_PRO_I2V = family(
     **_MINIMAX,
@@ -285,6 +343,8 @@ HAILUO_PRO_I2V = family(
     aspect_field=None,
     images={"first_frame": "image_url"},
     text_to_video=False,
+    default_duration=6,
+    default_resolution="1080p",
 )
 
 # -- Kling -----------------------------------------------------------------------------
@@ -300,14 +360,18 @@ HAILUO_PRO_I2V = family(
 # image_url; tail_image_url for the last frame is unverified.
 KLING = family(
     durations=(5, 10),
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     negative_prompt=True,
     images={"first_frame": "image_url", "last_frame": "tail_image_url"},
 )
 KLING26 = family(
     durations=(5, 10),
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     audio=True,
     negative_prompt=True,
@@ -315,6 +379,7 @@ KLING26 = family(
 )
 KLING26_I2V = family(
     durations=(5, 10),
+    default_duration=5,
     resolution_field=None,
     aspect_field=None,
     audio=True,
@@ -326,7 +391,9 @@ KLING26_I2V = family(
 _O1_SECONDS = tuple(range(3, 11))
 KLING_O1 = family(
     durations=_O1_SECONDS,
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     images={
         "first_frame": "start_image_url",
@@ -338,6 +405,7 @@ KLING_O1 = family(
 )
 KLING_O1_I2V = family(
     durations=_O1_SECONDS,
+    default_duration=5,
     resolution_field=None,
     aspect_field=None,
     images={"first_frame": "start_image_url", "last_frame": "end_image_url"},
@@ -345,7 +413,9 @@ KLING_O1_I2V = family(
 )
 KLING_O1_R2V = family(
     durations=_O1_SECONDS,
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     images={"reference": "image_urls"},
     image_lists=frozenset({"image_urls"}),
@@ -354,13 +424,16 @@ KLING_O1_R2V = family(
 _V3_SECONDS = tuple(range(3, 16))
 KLING_V3 = family(
     durations=_V3_SECONDS,
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     audio=True,
     negative_prompt=True,
 )
 KLING_V3_I2V = family(
     durations=_V3_SECONDS,
+    default_duration=5,
     resolution_field=None,
     aspect_field=None,
     audio=True,
@@ -368,9 +441,58 @@ KLING_V3_I2V = family(
     images={"first_frame": "start_image_url", "last_frame": "end_image_url"},
     text_to_video=False,
 )
+# Kling 2.5 Turbo (fal.ai/models/fal-ai/kling-video/v2.5-turbo/*/llms.txt and fal docs
+# "Kling Video V2.5 Turbo Pro"): duration "5"/"10" (default "5"), negative_prompt,
+# cfg_scale; text-to-video adds aspect 16:9/9:16/1:1 (default 16:9); pro image-to-video
+# takes image_url (required) and tail_image_url, standard image-to-video only image_url.
+# $0.35 per 5 s + $0.07 per extra second on pro ($0.07/s), $0.042/s on standard. Before,
+# these fell into the old-Kling table, which sent image fields to the text endpoint and
+# aspect_ratio to the image ones.
+KLING_I2V = family(
+    durations=(5, 10),
+    default_duration=5,
+    resolution_field=None,
+    aspect_field=None,
+    negative_prompt=True,
+    images={"first_frame": "image_url", "last_frame": "tail_image_url"},
+    text_to_video=False,
+)
+"""Old Kling (v1-v2.1) image-to-video: image_url (+ tail_image_url), no aspect_ratio
+(nodetool-fal schema of v2.1/pro/image-to-video)."""
+KLING25_TURBO = family(
+    durations=(5, 10),
+    default_duration=5,
+    aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
+    resolution_field=None,
+    negative_prompt=True,
+    price_per_second=0.07,
+)
+KLING25_TURBO_PRO_I2V = family(
+    durations=(5, 10),
+    default_duration=5,
+    resolution_field=None,
+    aspect_field=None,
+    negative_prompt=True,
+    images={"first_frame": "image_url", "last_frame": "tail_image_url"},
+    text_to_video=False,
+    price_per_second=0.07,
+)
+KLING25_TURBO_STANDARD_I2V = family(
+    durations=(5, 10),
+    default_duration=5,
+    resolution_field=None,
+    aspect_field=None,
+    negative_prompt=True,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+    price_per_second=0.042,
+)
 KLING_O3 = family(
     durations=_V3_SECONDS,
+    default_duration=5,
     aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
     resolution_field=None,
     audio=True,
     images={
@@ -394,17 +516,33 @@ _SORA: dict[str, Any] = {
     "audio": True,
     "audio_field": None,
 }
-SORA2 = family(**_SORA, resolutions=("720p",), price_per_second=0.10)
-SORA2_PRO = family(**_SORA, resolutions=("720p", "1080p"))
+# Defaults: 4 s, 720p, 16:9 on text-to-video (fal's sora-2 pages); image-to-video
+# follows the image ("auto").
+SORA2 = family(
+    **_SORA,
+    resolutions=("720p",),
+    price_per_second=0.10,
+    default_duration=4,
+    default_resolution="720p",
+    default_aspect_ratio="16:9",
+)
+SORA2_PRO = family(
+    **_SORA, resolutions=("720p", "1080p"), default_duration=4, default_aspect_ratio="16:9"
+)
 SORA2_I2V = family(
     **_SORA,
     resolutions=("720p",),
     images={"first_frame": "image_url"},
     text_to_video=False,
     price_per_second=0.10,
+    default_duration=4,
 )
 SORA2_PRO_I2V = family(
-    **_SORA, resolutions=("720p", "1080p"), images={"first_frame": "image_url"}, text_to_video=False
+    **_SORA,
+    resolutions=("720p", "1080p"),
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+    default_duration=4,
 )
 SORA2_REMIX = family(
     durations=None,
@@ -424,6 +562,8 @@ SORA2_REMIX = family(
 # enable_prompt_expansion, seed. Wan 2.2 A14B llms.txt: no duration input, num_frames
 # 17..161 at 16 fps instead, 480p/580p/720p. animate (move/replace): video_url and
 # image_url both required, 480p/580p/720p, length follows the video.
+# Defaults (nodetool-fal schema): Wan 2.6 and 2.5 "5", 1080p, 16:9; Wan 2.2 81 frames
+# (5 s), 720p, 16:9 (image-to-video "auto"); animate 480p.
 _WAN: dict[str, Any] = {
     "seed": True,
     "negative_prompt": True,
@@ -432,12 +572,17 @@ _WAN: dict[str, Any] = {
 WAN26 = family(
     **_WAN,
     durations=(5, 10, 15),
+    default_duration=5,
+    default_resolution="1080p",
     resolutions=("720p", "1080p"),
     aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    default_aspect_ratio="16:9",
 )
 WAN26_I2V = family(
     **_WAN,
     durations=(5, 10, 15),
+    default_duration=5,
+    default_resolution="1080p",
     resolutions=("720p", "1080p"),
     aspect_field=None,
     images={"first_frame": "image_url"},
@@ -446,18 +591,29 @@ WAN26_I2V = family(
 WAN26_R2V = family(
     **_WAN,
     durations=(5, 10),
+    default_duration=5,
+    default_resolution="1080p",
     resolutions=("720p", "1080p"),
     aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    default_aspect_ratio="16:9",
     images={"reference": "image_urls"},
     image_lists=frozenset({"image_urls"}),
     text_to_video=False,
 )
 WAN25 = family(
-    **_WAN, durations=(5, 10), resolutions=("480p", "720p", "1080p"), aspect_ratios=SQUARE_TOO
+    **_WAN,
+    durations=(5, 10),
+    resolutions=("480p", "720p", "1080p"),
+    aspect_ratios=SQUARE_TOO,
+    default_duration=5,
+    default_resolution="1080p",
+    default_aspect_ratio="16:9",
 )
 WAN25_I2V = family(
     **_WAN,
     durations=(5, 10),
+    default_duration=5,
+    default_resolution="1080p",
     resolutions=("480p", "720p", "1080p"),
     aspect_field=None,
     images={"first_frame": "image_url"},
@@ -469,8 +625,10 @@ _WAN22: dict[str, Any] = {
     "duration_field": "num_frames",
     "duration_transform": _frames_at_16fps,
     "resolutions": ("480p", "720p"),
+    "default_duration": 5,
+    "default_resolution": "720p",
 }
-WAN22 = family(**_WAN22, aspect_ratios=SQUARE_TOO)
+WAN22 = family(**_WAN22, aspect_ratios=SQUARE_TOO, default_aspect_ratio="16:9")
 WAN22_I2V = family(
     **_WAN22, aspect_ratios=SQUARE_TOO, images={"first_frame": "image_url"}, text_to_video=False
 )
@@ -479,6 +637,7 @@ WAN22_ANIMATE = family(
     durations=None,
     duration_field=None,
     resolutions=("480p", "720p"),
+    default_resolution="480p",
     aspect_field=None,
     seed=True,
     images={"reference": "image_url", "first_frame": "image_url"},
@@ -495,13 +654,17 @@ WAN22_ANIMATE = family(
 # 480p/720p/1080p (fast: no 1080p), aspect as above plus auto, generate_audio, seed;
 # image-to-video image_url (required) + end_image_url; reference-to-video image_urls.
 _SEEDANCE_ASPECTS = ("21:9", "16:9", "4:3", "1:1", "9:16")
+# Defaults (nodetool-fal schema): "5" everywhere; pro 1080p, lite 720p; 16:9 for text,
+# "auto" for image endpoints.
 _SEEDANCE1: dict[str, Any] = {
     "durations": tuple(range(2, 13)),
     "resolutions": ("480p", "720p", "1080p"),
     "aspect_ratios": _SEEDANCE_ASPECTS,
     "seed": True,
+    "default_duration": 5,
 }
-SEEDANCE = family(**_SEEDANCE1)
+SEEDANCE = family(**_SEEDANCE1, default_resolution="1080p", default_aspect_ratio="16:9")
+SEEDANCE_LITE = family(**_SEEDANCE1, default_resolution="720p", default_aspect_ratio="16:9")
 SEEDANCE_I2V = family(
     **_SEEDANCE1,
     images={"first_frame": "image_url", "last_frame": "end_image_url"},
@@ -511,6 +674,28 @@ SEEDANCE_R2V = family(
     **_SEEDANCE1,
     images={"reference": "reference_image_urls"},
     image_lists=frozenset({"reference_image_urls"}),
+    text_to_video=False,
+)
+# Seedance 1.5 pro (fal.ai/models/fal-ai/bytedance/seedance/v1.5/pro/*/llms.txt):
+# duration "4".."12" (default "5"), 480p/720p/1080p (default 720p), aspect 21:9, 16:9,
+# 4:3, 1:1, 3:4, 9:16 or auto (default 16:9), generate_audio (default true),
+# camera_fixed, seed; image-to-video adds image_url (required) and end_image_url. About
+# $0.26 per 720p 5 s with audio (token-priced, so no flat per-second price). Before, it
+# fell into Seedance 1.0 (no audio, no images, 2-3 s allowed).
+_SEEDANCE15: dict[str, Any] = {
+    "durations": tuple(range(4, 13)),
+    "resolutions": ("480p", "720p", "1080p"),
+    "aspect_ratios": _SEEDANCE_ASPECTS,
+    "audio": True,
+    "seed": True,
+    "default_duration": 5,
+    "default_resolution": "720p",
+    "default_aspect_ratio": "16:9",
+}
+SEEDANCE15 = family(**_SEEDANCE15)
+SEEDANCE15_I2V = family(
+    **_SEEDANCE15,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
     text_to_video=False,
 )
 _SEEDANCE2: dict[str, Any] = {
@@ -558,21 +743,39 @@ _PIXVERSE: dict[str, Any] = {
 _PIXVERSE_ASPECTS = ("16:9", "4:3", "1:1", "9:16")
 
 
-def _pixverse(version: str, durations: tuple[int, ...]) -> dict[str, ModelMapping]:
+# Defaults (nodetool-fal schema of v5, v5.5, v5.6): "5", 720p, 16:9. v5.5 and v5.6 take
+# generate_audio_switch (default false) for sound; v5.6 (fal.ai/models/fal-ai/pixverse/
+# v5.6/transition/llms.txt) is "5"/"8"/"10", 1080p limited to 5 or 8 s; $0.45 per 5 s at
+# 720p without audio. Before, v5.6 fell into the generic table (integer duration).
+
+
+def _pixverse(
+    version: str, durations: tuple[int, ...], *, audio: bool = False
+) -> dict[str, ModelMapping]:
     prefix = f"fal-ai/pixverse/{version}/"
+    common: dict[str, Any] = {
+        **_PIXVERSE,
+        "durations": durations,
+        "audio": audio,
+        "audio_field": "generate_audio_switch",
+        "default_duration": 5,
+        "default_resolution": "720p",
+    }
     return {
-        prefix: family(**_PIXVERSE, durations=durations, aspect_ratios=_PIXVERSE_ASPECTS),
+        prefix: family(**common, aspect_ratios=_PIXVERSE_ASPECTS, default_aspect_ratio="16:9"),
+        f"{prefix}text-to-video": family(
+            **common, aspect_ratios=_PIXVERSE_ASPECTS, default_aspect_ratio="16:9"
+        ),
         f"{prefix}image-to-video": family(
-            **_PIXVERSE,
-            durations=durations,
+            **common,
             aspect_field=None,
             images={"first_frame": "image_url"},
             text_to_video=False,
         ),
         f"{prefix}transition": family(
-            **_PIXVERSE,
-            durations=durations,
+            **common,
             aspect_ratios=_PIXVERSE_ASPECTS,
+            default_aspect_ratio="16:9",
             images={"first_frame": "first_image_url", "last_frame": "end_image_url"},
             text_to_video=False,
         ),
@@ -583,6 +786,7 @@ PIXVERSE_SWAP = family(
     durations=None,
     duration_field=None,
     resolutions=("360p", "480p", "720p"),
+    default_resolution="720p",
     resolution_names=PIXVERSE_RESOLUTIONS,
     aspect_field=None,
     seed=True,
@@ -606,7 +810,10 @@ _HAPPY_HORSE: dict[str, Any] = {
     "seed": True,
 }
 HAPPY_HORSE = family(
-    **_HAPPY_HORSE, aspect_ratios=("16:9", "9:16", "1:1", "4:3"), price_per_second=0.28
+    **_HAPPY_HORSE,
+    aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    price_per_second=0.28,
+    default_resolution="1080p",
 )
 HAPPY_HORSE_I2V = family(
     **_HAPPY_HORSE, aspect_field=None, images={"first_frame": "image_url"}, text_to_video=False
@@ -619,10 +826,105 @@ HAPPY_HORSE_R2V = family(
     text_to_video=False,
 )
 
+# -- Lightricks LTX-2 ------------------------------------------------------------------
+# fal.ai/models/fal-ai/ltx-2/image-to-video/llms.txt and fal-ai/ltx-2.3/text-to-video/fast
+# llms.txt: duration an integer 6/8/10 (fast: 6..20 in steps of 2, beyond 10 s only at
+# 1080p and 25 fps), resolution 1080p/1440p/2160p (default 1080p; nothing below 1080p),
+# aspect 16:9 or 9:16 (default 16:9; image-to-video follows the image), fps 25/50,
+# generate_audio (default true); image-to-video takes image_url (required) and, on 2.3,
+# end_image_url. $0.06/s at 1080p on Pro, $0.04/s on Fast. The unified 4k is 2160p;
+# 1440p has no unified name (send it as an extra only on request of the lead). Before,
+# ltx-2* fell into the generic table, which sent the wrong encodings and allowed 720p.
+LTX_RESOLUTIONS = {"4k": "2160p"}
+_LTX2: dict[str, Any] = {
+    "duration_format": "int",
+    "resolutions": ("1080p", "4k"),
+    "resolution_names": LTX_RESOLUTIONS,
+    "audio": True,
+    "default_duration": 6,
+    "default_resolution": "1080p",
+}
+_LTX_FAST_SECONDS = (6, 8, 10, 12, 14, 16, 18, 20)
+LTX2 = family(
+    **_LTX2,
+    durations=(6, 8, 10),
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    default_aspect_ratio="16:9",
+    price_per_second=0.06,
+)
+LTX2_FAST = family(
+    **_LTX2,
+    durations=_LTX_FAST_SECONDS,
+    aspect_ratios=LANDSCAPE_PORTRAIT,
+    default_aspect_ratio="16:9",
+    price_per_second=0.04,
+)
+LTX2_I2V = family(
+    **_LTX2,
+    durations=(6, 8, 10),
+    aspect_field=None,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    price_per_second=0.06,
+)
+LTX2_FAST_I2V = family(
+    **_LTX2,
+    durations=_LTX_FAST_SECONDS,
+    aspect_field=None,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    price_per_second=0.04,
+)
+
+# -- Luma Ray 2 (on fal) -----------------------------------------------------------------
+# fal.ai/models/fal-ai/luma-dream-machine/ray-2-flash*/llms.txt and the nodetool-fal schema
+# of ray-2: duration "5s"/"9s" (default "5s"), resolution 540p/720p/1080p (default 540p,
+# sent for the unified 480p), aspect 16:9, 9:16, 4:3, 3:4, 21:9, 9:21 (default 16:9),
+# loop; image-to-video takes image_url and end_image_url (either may be given). Flash is
+# $0.20 per 5 s at 540p ($0.04/s); ray-2's own price was not found. Before, these fell
+# into the generic table (integer duration, refused by fal).
+LUMA_RESOLUTIONS = {"480p": "540p"}
+_LUMA: dict[str, Any] = {
+    "durations": (5, 9),
+    "duration_format": "string_s",
+    "resolutions": ("480p", "720p", "1080p"),
+    "resolution_names": LUMA_RESOLUTIONS,
+    "aspect_ratios": ("16:9", "9:16", "4:3", "21:9"),
+    "default_duration": 5,
+    "default_resolution": "480p",
+    "default_aspect_ratio": "16:9",
+}
+LUMA_RAY2 = family(**_LUMA)
+LUMA_RAY2_FLASH = family(**_LUMA, price_per_second=0.04)
+LUMA_RAY2_I2V = family(
+    **_LUMA,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+LUMA_RAY2_FLASH_I2V = family(
+    **_LUMA,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    price_per_second=0.04,
+)
+
+# -- MiniMax Hailuo-02 fast ----------------------------------------------------------------
+# nodetool-fal schema: prompt, image_url, duration "6"/"10" (default "6"),
+# prompt_optimizer. Before, it fell into the video-01 table (no duration sent at all).
+HAILUO02_FAST_I2V = family(
+    **_MINIMAX,
+    durations=(6, 10),
+    default_duration=6,
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+
 # -- Anything else on fal --------------------------------------------------------------
 GENERIC = family(
     durations=None,
-    duration_format="int",
+    duration_format="string",
     audio=True,
     seed=True,
     negative_prompt=True,
@@ -636,8 +938,10 @@ GENERIC = family(
     image_lists=frozenset({"image_urls"}),
     video_field="video_url",
 )
-"""Unknown fal models: integer duration and the names most fal endpoints use, passed as
-asked (fal's own validation answers 422 for what the model does not take)."""
+"""Unknown fal models: the names most fal endpoints use, passed as asked (fal's own
+validation answers 422 for what the model does not take). The duration is a plain string
+(``"5"``), the encoding of most fal video endpoints (Kling, Wan, Seedance, PixVerse,
+Hailuo); it used to be an integer, which those endpoints refuse."""
 
 SORA_REMIX_ENDPOINT = "fal-ai/sora-2/video-to-video/remix"
 
@@ -652,6 +956,9 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     **_with_fast("fal-ai/veo3.1/first-last-frame-to-video", VEO31_FLF),
     "fal-ai/veo3.1/reference-to-video": VEO31_R2V,
     **_with_fast("fal-ai/veo3.1/extend-video", VEO31_EXTEND),
+    "fal-ai/veo3.1/lite": VEO31_LITE,
+    "fal-ai/veo3.1/lite/image-to-video": VEO31_LITE_I2V,
+    "fal-ai/veo3.1/lite/first-last-frame-to-video": VEO31_LITE_FLF,
     # MiniMax / Hailuo
     "fal-ai/minimax": MINIMAX_VIDEO01,
     "fal-ai/minimax/hailuo-02/standard": HAILUO_STANDARD,
@@ -664,8 +971,16 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/minimax/hailuo-2.3/pro/image-to-video": HAILUO_PRO_I2V,
     "fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video": HAILUO_STANDARD_I2V,
     "fal-ai/minimax/hailuo-2.3-fast/pro/image-to-video": HAILUO_PRO_I2V,
+    "fal-ai/minimax/hailuo-02-fast/image-to-video": HAILUO02_FAST_I2V,
     # Kling
     "fal-ai/kling-video": KLING,
+    **_tiers("fal-ai/kling-video/v1", ("standard", "pro"), "image-to-video", KLING_I2V),
+    "fal-ai/kling-video/v1.5/pro/image-to-video": KLING_I2V,
+    **_tiers("fal-ai/kling-video/v1.6", ("standard", "pro"), "image-to-video", KLING_I2V),
+    **_tiers("fal-ai/kling-video/v2.1", ("standard", "pro", "master"), "image-to-video", KLING_I2V),
+    "fal-ai/kling-video/v2.5-turbo": KLING25_TURBO,
+    "fal-ai/kling-video/v2.5-turbo/pro/image-to-video": KLING25_TURBO_PRO_I2V,
+    "fal-ai/kling-video/v2.5-turbo/standard/image-to-video": KLING25_TURBO_STANDARD_I2V,
     "fal-ai/kling-video/v2.6": KLING26,
     **_tiers("fal-ai/kling-video/v2.6", ("pro", "standard"), "image-to-video", KLING26_I2V),
     "fal-ai/kling-video/o1": KLING_O1,
@@ -696,6 +1011,9 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
         "fal-ai/bytedance/seedance/v1", ("pro", "pro/fast", "lite"), "image-to-video", SEEDANCE_I2V
     ),
     "fal-ai/bytedance/seedance/v1/lite/reference-to-video": SEEDANCE_R2V,
+    "fal-ai/bytedance/seedance/v1/lite/text-to-video": SEEDANCE_LITE,
+    "fal-ai/bytedance/seedance/v1.5/pro": SEEDANCE15,
+    "fal-ai/bytedance/seedance/v1.5/pro/image-to-video": SEEDANCE15_I2V,
     "bytedance/seedance-2.0": SEEDANCE2,
     "bytedance/seedance-2.0/fast": SEEDANCE2_FAST,
     "bytedance/seedance-2.0/image-to-video": SEEDANCE2_I2V,
@@ -704,8 +1022,23 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "bytedance/seedance-2.0/fast/reference-to-video": SEEDANCE2_R2V,
     # PixVerse
     **_pixverse("v5", (5, 8)),
-    **_pixverse("v5.5", (5, 8, 10)),
+    **_pixverse("v5.5", (5, 8, 10), audio=True),
+    **_pixverse("v5.6", (5, 8, 10), audio=True),
     "fal-ai/pixverse/swap": PIXVERSE_SWAP,
+    # LTX-2 (ltx-2, ltx-2.3; the 19b open-weights endpoints count frames and stay generic)
+    "fal-ai/ltx-2/": LTX2,
+    "fal-ai/ltx-2/text-to-video/fast": LTX2_FAST,
+    "fal-ai/ltx-2/image-to-video": LTX2_I2V,
+    "fal-ai/ltx-2/image-to-video/fast": LTX2_FAST_I2V,
+    "fal-ai/ltx-2.3/": LTX2,
+    "fal-ai/ltx-2.3/text-to-video/fast": LTX2_FAST,
+    "fal-ai/ltx-2.3/image-to-video": LTX2_I2V,
+    "fal-ai/ltx-2.3/image-to-video/fast": LTX2_FAST_I2V,
+    # Luma Ray 2
+    "fal-ai/luma-dream-machine/ray-2": LUMA_RAY2,
+    "fal-ai/luma-dream-machine/ray-2/image-to-video": LUMA_RAY2_I2V,
+    "fal-ai/luma-dream-machine/ray-2-flash": LUMA_RAY2_FLASH,
+    "fal-ai/luma-dream-machine/ray-2-flash/image-to-video": LUMA_RAY2_FLASH_I2V,
     # Happy Horse
     "alibaba/happy-horse/": HAPPY_HORSE,
     "alibaba/happy-horse/image-to-video": HAPPY_HORSE_I2V,

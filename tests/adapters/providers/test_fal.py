@@ -425,7 +425,7 @@ def test_lookup_is_longest_prefix() -> None:
     assert lookup_mapping("fal", "fal-ai/veo3.1") is fal_models.VEO31
     assert lookup_mapping("fal", "fal-ai/sora-2/text-to-video") is fal_models.SORA2
     assert lookup_mapping("fal", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video") is (
-        fal_models.KLING
+        fal_models.KLING25_TURBO
     )
     assert lookup_mapping("fal", "fal-ai/pixverse/v5.5/text-to-video") is not lookup_mapping(
         "fal", "fal-ai/pixverse/v5/text-to-video"
@@ -438,6 +438,8 @@ def test_veo_durations_are_strings_with_suffix() -> None:
     assert payload_for("fal-ai/veo3", duration_seconds=6, enhance_prompt=True) == {
         "prompt": "p",
         "duration": "6s",
+        "resolution": "720p",  # fal's documented default, now sent explicitly
+        "aspect_ratio": "16:9",
         "enhance_prompt": True,
     }
     flf = payload_for(
@@ -451,6 +453,7 @@ def test_veo_durations_are_strings_with_suffix() -> None:
     assert flf == {
         "prompt": "p",
         "duration": "4s",
+        "resolution": "720p",  # no aspect: the frame endpoints default to "auto"
         "first_frame_url": IMAGE,
         "last_frame_url": LAST,
     }
@@ -466,6 +469,7 @@ def test_veo_extend_takes_the_video_and_seven_seconds() -> None:
     assert payload_for("fal-ai/veo3.1/fast/extend-video", duration_seconds=7, video=VIDEO) == {
         "prompt": "p",
         "duration": "7s",
+        "resolution": "720p",
         "video_url": VIDEO,
     }
     with pytest.raises(ValidationError):
@@ -567,7 +571,7 @@ def test_kling_families() -> None:
 
 def test_sora_durations_are_integers() -> None:
     payload = payload_for("fal-ai/sora-2/text-to-video", duration_seconds=12, aspect_ratio="9:16")
-    assert payload == {"prompt": "p", "duration": 12, "aspect_ratio": "9:16"}
+    assert payload == {"prompt": "p", "duration": 12, "resolution": "720p", "aspect_ratio": "9:16"}
     pro = payload_for("fal-ai/sora-2/text-to-video/pro", duration_seconds=4, resolution="1080p")
     assert pro["resolution"] == "1080p"
     i2v = payload_for(
@@ -601,6 +605,7 @@ def test_wan_families() -> None:
     ) == {
         "prompt": "p",
         "duration": "10",
+        "resolution": "1080p",
         "image_url": IMAGE,
     }
     # Wan 2.2 counts frames at 16 fps instead of seconds
@@ -610,7 +615,7 @@ def test_wan_families() -> None:
         video=VIDEO,
         image_list=[ImageInput(image=IMAGE, role="reference")],
     )
-    assert animate == {"prompt": "p", "video_url": VIDEO, "image_url": IMAGE}
+    assert animate == {"prompt": "p", "resolution": "480p", "video_url": VIDEO, "image_url": IMAGE}
     with pytest.raises(ValidationError) as caught:
         payload_for("fal-ai/wan/v2.2-14b/animate/replace", video=VIDEO)
     assert caught.value.param == "input_reference"
@@ -663,7 +668,7 @@ def test_pixverse_families() -> None:
     swap = payload_for(
         "fal-ai/pixverse/swap", video=VIDEO, image_list=[ImageInput(image=IMAGE, role="reference")]
     )
-    assert swap == {"prompt": "p", "video_url": VIDEO, "image_url": IMAGE}
+    assert swap == {"prompt": "p", "resolution": "720p", "video_url": VIDEO, "image_url": IMAGE}
 
 
 def test_happy_horse_durations_are_integers() -> None:
@@ -700,7 +705,7 @@ def test_generic_mapping_passes_unified_fields_through() -> None:
     )
     assert payload == {
         "prompt": "p",
-        "duration": 9,
+        "duration": "9",  # a plain string, as most fal video endpoints take it
         "resolution": "4k",
         "aspect_ratio": "21:9",
         "generate_audio": True,
