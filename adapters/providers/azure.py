@@ -107,6 +107,13 @@ SORA_1_JOBS = ModelMapping(
         resolutions=("480p", "720p", "1080p"),
         aspect_ratios=("1:1", "16:9", "9:16"),
         image_roles=("first_frame",),
+        # n_seconds defaults to 5 (Microsoft's v1 preview reference, "Video generation
+        # jobs - Create": n_seconds default 5, n_variants default 1). width and height are
+        # required there with no default; the gateway sends 720x1280, the size Azure's
+        # Sora 2 defaults to, so a request naming neither is never refused.
+        default_duration=5,
+        default_resolution=DEFAULT_RESOLUTION,
+        default_aspect_ratio=DEFAULT_ASPECT_RATIO,
     ),
     image_fields={"first_frame": "inpaint_items"},
     duration_format="int",
@@ -167,6 +174,13 @@ class AzureProvider(OpenAIProvider):
 
     def auth_headers(self, config: ProviderSettings) -> dict[str, str]:
         return {"api-key": self.api_key(config)}
+
+    def api_headers(self, config: ProviderSettings) -> dict[str, str]:
+        """What ``openai.AzureOpenAI(api_key=..., base_url={endpoint}/openai/v1)`` sends on
+        a video call (openai 3.60, ``lib/azure.py`` ``_auth_headers``): the key as
+        ``api-key`` and no ``Authorization``; Azure reads a bearer token as an Entra ID
+        token, so the key never goes there."""
+        return {"Accept": "application/json", **self.auth_headers(config)}
 
     def new_client(self, config: ProviderSettings, key: str, base_url: str) -> AsyncOpenAI:
         # The plain client, not AzureOpenAI: the latter rewrites image calls to the older

@@ -88,6 +88,11 @@ warnings.filterwarnings("ignore", message="The Sora API", category=DeprecationWa
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+OPENAI_HOST = "api.openai.com"
+VIDEOS_SHUTDOWN = "2026-09-24"
+"""When api.openai.com's videos API (Sora 2) was removed; its images API stays. Source:
+developers.openai.com/api/docs/deprecations ("Videos API", sora-2, sora-2-pro and their
+snapshots: deprecated 2026-03-24, removed 2026-09-24, no replacement listed)."""
 
 # -- sizes -------------------------------------------------------------------------------
 
@@ -102,9 +107,13 @@ SORA_2_PRO_SIZES: SizeTable = {
     ("1080p", "16:9"): "1792x1024",
     ("1080p", "9:16"): "1024x1792",
 }
+DEFAULT_DURATION = 4
 DEFAULT_RESOLUTION = "720p"
 DEFAULT_ASPECT_RATIO = "9:16"
-"""OpenAI's default size is 720x1280: used to fill in whichever half the caller omitted."""
+"""The videos API's own defaults: seconds "4", size 720x1280 (openai 3.60,
+``openai/types/video_create_params.py``: "Defaults to 4 seconds", "Defaults to 720x1280";
+Azure's Sora 2 page says the same). The size default also fills in whichever half
+(resolution or aspect ratio) a caller omitted."""
 
 _SHORT_SIDES = {"360p": 360, "480p": 480, "720p": 720, "1080p": 1080, "4k": 2160}
 _RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
@@ -156,6 +165,10 @@ def sora_mapping(resolutions: tuple[str, ...], price_per_second: float) -> Model
             audio=True,
             image_roles=("first_frame",),
             price_per_second=price_per_second,
+            # The API's documented defaults (openai 3.60, video_create_params.py).
+            default_duration=DEFAULT_DURATION,
+            default_resolution=DEFAULT_RESOLUTION,
+            default_aspect_ratio=DEFAULT_ASPECT_RATIO,
         ),
         image_fields={"first_frame": "input_reference"},
         duration_format="string",
@@ -168,6 +181,8 @@ SORA_2_PRO = sora_mapping(("720p", "1080p"), 0.30)
 GENERIC = ModelMapping(
     # An unknown upstream (another gateway, a self-hosted server): the OpenAI fields plus
     # the unified extras the gateway's own API accepts, sent only when the caller set them.
+    # No table defaults: a field the caller left out is left out, so the upstream applies
+    # its own default (nothing here can know it).
     fields=(
         _PROMPT,
         _SECONDS,
@@ -313,6 +328,66 @@ def _status_body(exc: openai.APIStatusError) -> Any:
         return json.loads(text) if text else exc.body
     except ValueError:
         return text[:2000]
+
+
+# -- api.openai.com's videos shutdown ------------------------------------------------------
+
+_SHUTDOWN_STATUSES = (404, 410)
+
+
+def targets_openai(base_url: str) -> bool:
+    """Whether ``base_url`` is OpenAI's own API host (whose videos API is gone)."""
+    return (urlsplit(base_url).hostname or "").lower().rstrip(".") == OPENAI_HOST
+
+
+def is_image_model(model: str) -> bool:
+    """Whether ``model`` is one of OpenAI's image model families (still served)."""
+    return any(prefix and model.startswith(prefix) for prefix in IMAGE_FAMILIES)
+
+
+SHUTDOWN_ADVICE = (
+    f"OpenAI's videos API (Sora 2) on {OPENAI_HOST} shut down on {VIDEOS_SHUTDOWN} "
+    "(its images API still works). Set this deployment's base_url to an upstream that "
+    "still serves the OpenAI videos API (Azure's {endpoint}/openai/v1 with provider: azure, "
+    "another gateway, a self-hosted server), or route the alias to another provider."
+)
+
+
+def videos_shut_down(error: HTTPError) -> HTTPError:
+    """A 404/410 from api.openai.com on a video call, said as what it is."""
+    return HTTPError(
+        f"{error.provider} answered HTTP {error.status_code} on a video call: {SHUTDOWN_ADVICE}",
+        status_code=error.status_code,
+        provider=error.provider,
+        model=error.model,
+        request_id=error.request_id,
+        raw_response=error.raw_response,
+    )
+
+
+def _setting(params: Any, name: str) -> Any:
+    if isinstance(params, Mapping):
+        return params.get(name)
+    return getattr(params, name, None)
+
+
+def config_warnings(params: Any) -> list[str]:
+    """What ``check-config`` should warn about for one deployment (its params: a
+    ``DeploymentParams``, a provider config or a mapping with ``provider``, ``model``,
+    ``base_url``). Today: a ``provider: openai`` video deployment that reaches
+    api.openai.com (no ``base_url`` and no ``OPENAI_BASE_URL``, or that host named), whose
+    videos API shut down on 2026-09-24. Image models there are fine. Pure apart from
+    reading ``OPENAI_BASE_URL``, as the adapter does."""
+    if _setting(params, "provider") != "openai":
+        return []
+    model = str(_setting(params, "model") or "")
+    if is_image_model(model):
+        return []
+    base_url = _setting(params, "base_url") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    if not targets_openai(str(base_url)):
+        return []
+    where = "no base_url, so it targets" if not _setting(params, "base_url") else "base_url is"
+    return [f"provider openai, model {model!r}: {where} {OPENAI_HOST}. {SHUTDOWN_ADVICE}"]
 
 
 # -- input images ------------------------------------------------------------------------------
@@ -572,19 +647,25 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         data = None
         if multipart is not None:
             data, headers["Content-Type"] = multipart
-        return await call(
-            method,
-            self.api_url(config, path),
-            provider=self.name,
-            model=config.model,
-            request_timeout=config.request_timeout,
-            headers=headers,
-            json_body=json_body,
-            data=data,
-            request_id=request_id,
-            moderation=is_moderation,
-            secret=self.api_key(config),
-        )
+        try:
+            return await call(
+                method,
+                self.api_url(config, path),
+                provider=self.name,
+                model=config.model,
+                request_timeout=config.request_timeout,
+                headers=headers,
+                json_body=json_body,
+                data=data,
+                request_id=request_id,
+                moderation=is_moderation,
+                secret=self.api_key(config),
+            )
+        except HTTPError as error:
+            # Every video call to api.openai.com now ends here; say why, not just "404".
+            if error.status_code in _SHUTDOWN_STATUSES and targets_openai(self.base_url(config)):
+                raise videos_shut_down(error) from None
+            raise
 
     def _usable_video(
         self, config: ProviderSettings, video: Any, request_id: str | None = None
@@ -719,8 +800,9 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     def _size(self, config: VideoGenerationConfig, request: VideoGenerationRequest) -> str | None:
         if request.resolution is None and request.aspect_ratio is None:
             return None  # the upstream's default
-        resolution = request.resolution or DEFAULT_RESOLUTION
-        aspect = request.aspect_ratio or DEFAULT_ASPECT_RATIO
+        caps = self.mapping(config).capabilities
+        resolution = request.resolution or caps.default_resolution or DEFAULT_RESOLUTION
+        aspect = request.aspect_ratio or caps.default_aspect_ratio or DEFAULT_ASPECT_RATIO
         table = self.size_table(config)
         if table is None:
             return formula_size(resolution, aspect)

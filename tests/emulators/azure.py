@@ -36,7 +36,15 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from tests.emulators.base import Call, Job
-from tests.emulators.openai import OpenAIEmulator
+from tests.emulators.openai import OpenAIEmulator, sora_family
+
+JOB_FIELDS = frozenset(
+    {"prompt", "model", "width", "height", "n_seconds", "n_variants", "inpaint_items", "files"}
+)
+"""The jobs API's create fields (Microsoft's v1 preview reference, "Video generation jobs -
+Create", JSON and multipart bodies; learn.microsoft.com/azure/ai-foundry/openai/reference-preview,
+read 2026-12-03 from MicrosoftDocs/azure-ai-docs
+articles/ai-foundry/openai/includes/api-versions/new-inference-preview.md)."""
 
 SORA_1_DIMENSIONS = {
     (480, 480),
@@ -66,6 +74,17 @@ class AzureEmulator(OpenAIEmulator):
 
     name = "azure"
     prefix = "/openai/v1"
+
+    def __init__(self, *, job_seconds: float = 0.3, api_key: str = "test-key") -> None:
+        self.deployment_families: dict[str, str] = {}
+        """Deployment name → the model it serves (Azure's ``model`` is the deployment)."""
+        super().__init__(job_seconds=job_seconds, api_key=api_key)
+
+    def family(self, model: str) -> str | None:
+        return sora_family(self.deployment_families.get(model, model))
+
+    def unknown_path_response(self, request: Request) -> Response:
+        return JSONResponse(azure_error("404", "Resource not found"), status_code=404)
 
     def provider_routes(self) -> list[BaseRoute]:
         jobs = f"{self.prefix}/video/generations"
@@ -194,6 +213,11 @@ class AzureEmulator(OpenAIEmulator):
                 body["inpaint_items"] = json.loads(body["inpaint_items"])
         else:
             body = await request.json()
+        if not isinstance(body, dict):
+            return self.invalid("The request body must be a JSON object.", None)
+        refused = self.check_fields(body, JOB_FIELDS)
+        if refused is not None:
+            return refused
         try:
             width, height = int(body["width"]), int(body["height"])
             n_seconds = int(body.get("n_seconds", 5))

@@ -1,5 +1,23 @@
 """An emulator of the OpenAI videos and images API, as the official SDK speaks it.
 
+Strict, as the real API is (schemas re-checked on 2026-12-03 against openai 3.60.0 in
+.venv: ``openai/types/video_create_params.py``, ``video_remix_params.py``,
+``image_generate_params.py``, ``video_seconds.py``, ``video_size.py``,
+``video_model_param.py``):
+- a parameter outside the endpoint's schema is a 400 ``unknown_parameter`` (OpenAI's
+  shape: ``{"error": {"message": "Unknown parameter: 'x'.", "type":
+  "invalid_request_error", "param": "x", "code": "unknown_parameter"}}``), unless a test
+  declares it in ``accepted_extras`` (an OpenAI-compatible upstream with more fields);
+- ``seconds`` must be the string "4", "8" or "12" (an integer in a JSON body is a 400
+  ``invalid_type``: the SDK only ever sends the string) and ``size`` one of the model's
+  sizes (sora-2: 720x1280, 1280x720; sora-2-pro also 1024x1792, 1792x1024), checked for
+  every Sora 2 model and snapshot; other model names stand for another upstream and only
+  get the type checks;
+- ``input_reference`` is a file (image/jpeg, image/png or image/webp) or an object with
+  ``image_url`` (an http(s) URL or a base64 data URL) or ``file_id``;
+- unknown paths and unknown methods on known paths are a 404 ``Invalid URL (METHOD
+  /path)`` in the same error shape.
+
 Checked on 2026-11-25 against:
 - the ``openai`` Python SDK 3.57.0 installed in .venv: ``openai/resources/videos.py``
   (create is multipart with ``input_reference`` as a file or ``input_reference[image_url]``,
@@ -23,6 +41,8 @@ video whose ``error.code`` is ``moderation_blocked`` (``moderation_at = "job"``)
 from __future__ import annotations
 
 import base64
+import json
+import re
 import time
 from typing import Any
 
@@ -32,13 +52,66 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from tests.emulators.base import Emulator, Job
+from tests.emulators.base import Call, Emulator, Job
 
 SECONDS = ("4", "8", "12")
 SIZES = {
     "sora-2": ("720x1280", "1280x720"),
     "sora-2-pro": ("720x1280", "1280x720", "1024x1792", "1792x1024"),
 }
+CREATE_FIELDS = frozenset({"prompt", "model", "seconds", "size", "input_reference"})
+REFERENCE_FIELDS = frozenset({"image_url", "file_id"})
+REFERENCE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+REMIX_FIELDS = frozenset({"prompt"})
+IMAGE_FIELDS = frozenset(
+    {
+        "background",
+        "complexity",
+        "frame_count",
+        "frame_duration_ms",
+        "model",
+        "moderation",
+        "n",
+        "output_compression",
+        "output_format",
+        "partial_images",
+        "prompt",
+        "quality",
+        "response_format",
+        "safety_identifier",
+        "size",
+        "style",
+        "stream",
+        "svg",
+        "user",
+    }
+)
+"""``images.generate``'s parameters (openai 3.60 ``image_generate_params.py``)."""
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_BRACKETS = re.compile(r"^([^\[\]]+)\[([^\[\]]*)\]$")
+
+
+def sora_family(model: str) -> str | None:
+    """The Sora 2 family of a model id or snapshot (``sora-2-pro-2025-10-06`` →
+    ``sora-2-pro``); None for a model this API does not define."""
+    matches = [family for family in SIZES if model == family or model.startswith(f"{family}-")]
+    return max(matches, key=len) if matches else None
+
+
+def nest_form(fields: dict[str, Any]) -> dict[str, Any]:
+    """A multipart body with bracket keys (``input_reference[image_url]``) as the nested
+    object the API reads."""
+    nested: dict[str, Any] = {}
+    for key, value in fields.items():
+        match = _BRACKETS.match(key)
+        if match is None:
+            nested[key] = value
+            continue
+        outer, inner = match.groups()
+        target = nested.setdefault(outer, {})
+        if isinstance(target, dict):
+            target[inner] = value
+    return nested
 
 
 def error_body(
@@ -66,6 +139,8 @@ class OpenAIEmulator(Emulator):
         self.moderation_at = "submit"
         self.last_presented_key = ""
         self.deleted: set[str] = set()
+        self.accepted_extras: set[str] = set()
+        """Fields beyond OpenAI's schema this upstream takes (empty: OpenAI's own API)."""
         super().__init__(job_seconds=job_seconds, api_key=api_key)
 
     # -- wiring ----------------------------------------------------------------------
@@ -80,7 +155,20 @@ class OpenAIEmulator(Emulator):
             Route(f"{p}/videos/{{video_id}}/content", self.video_content, methods=["GET"]),
             Route(f"{p}/videos/{{video_id}}/remix", self.remix_video, methods=["POST"]),
             Route(f"{p}/images/generations", self.generate_images, methods=["POST"]),
+            Route("/{path:path}", self.unknown_path, methods=ALL_METHODS),
         ]
+
+    def unknown_path_response(self, request: Request) -> Response:
+        """OpenAI's answer to a path (or method) it does not serve."""
+        return JSONResponse(
+            error_body(f"Invalid URL ({request.method} {request.url.path})"), status_code=404
+        )
+
+    async def unknown_path(self, request: Request) -> Response:
+        self.calls.append(
+            Call("unknown", request.method, request.url.path, dict(request.headers), None)
+        )
+        return self.unknown_path_response(request)
 
     def authorized(self, request: Request) -> bool:
         presented = request.headers.get("authorization", "")
@@ -117,6 +205,85 @@ class OpenAIEmulator(Emulator):
 
     def invalid(self, message: str, param: str | None, code: str = "invalid_value") -> Response:
         return JSONResponse(error_body(message, param=param, code=code), status_code=400)
+
+    def unknown_parameter(self, name: str) -> Response:
+        return self.invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+
+    def check_fields(self, body: dict[str, Any], known: frozenset[str]) -> Response | None:
+        """A 400 for the first field outside ``known`` (and the accepted extras)."""
+        for name in body:
+            if name not in known and name not in self.accepted_extras:
+                return self.unknown_parameter(name)
+        return None
+
+    def family(self, model: str) -> str | None:
+        """The Sora 2 family whose sizes ``model`` is checked against (None: unchecked)."""
+        return sora_family(model)
+
+    def check_create(self, body: dict[str, Any]) -> Response | None:
+        """What the API refuses in a create body, in the API's own words."""
+        refused = self.check_fields(body, CREATE_FIELDS)
+        if refused is not None:
+            return refused
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str) or not prompt:
+            return self.invalid("Missing required parameter: 'prompt'.", "prompt", "missing")
+        for name in ("model", "seconds", "size"):
+            if name in body and not isinstance(body[name], str):
+                kind = type(body[name]).__name__
+                return self.invalid(
+                    f"Invalid type for '{name}': expected a string, but got {kind} instead.",
+                    name,
+                    "invalid_type",
+                )
+        family = self.family(str(body.get("model") or "sora-2"))
+        if family is not None:
+            seconds = body.get("seconds", "4")
+            if seconds not in SECONDS:
+                allowed = "', '".join(SECONDS)
+                return self.invalid(
+                    f"Invalid value: '{seconds}'. Supported values are: '{allowed}'.", "seconds"
+                )
+            size = body.get("size", "720x1280")
+            if size not in SIZES[family]:
+                allowed = "', '".join(SIZES[family])
+                return self.invalid(
+                    f"Invalid value: '{size}'. Supported values are: '{allowed}'.", "size"
+                )
+        if "input_reference" in body:
+            return self.check_reference(body["input_reference"])
+        return None
+
+    def check_reference(self, reference: Any) -> Response | None:
+        if isinstance(reference, dict) and "content_type" in reference and "data" in reference:
+            if reference["content_type"] not in REFERENCE_TYPES:
+                return self.invalid(
+                    f"Invalid file type '{reference['content_type']}' for 'input_reference'. "
+                    "Supported types: image/jpeg, image/png, image/webp.",
+                    "input_reference",
+                    "invalid_file_type",
+                )
+            return None
+        if not isinstance(reference, dict) or not reference:
+            return self.invalid(
+                "Invalid value for 'input_reference': expected a file or an object.",
+                "input_reference",
+                "invalid_type",
+            )
+        for key in reference:
+            if key not in REFERENCE_FIELDS:
+                return self.unknown_parameter(f"input_reference.{key}")
+        url = reference.get("image_url")
+        if url is not None and not (
+            isinstance(url, str)
+            and (url.startswith(("http://", "https://")) or url.startswith("data:image/"))
+        ):
+            return self.invalid(
+                "Invalid 'input_reference.image_url': expected a URL or a base64 data URL.",
+                "input_reference.image_url",
+                "invalid_value",
+            )
+        return None
 
     def not_found(self, video_id: str) -> Response:
         return JSONResponse(
@@ -182,26 +349,26 @@ class OpenAIEmulator(Emulator):
         if fault is not None:
             return fault
         content_type = request.headers.get("content-type", "")
-        if content_type.startswith("multipart/form-data"):
-            body = await self._form(request)
-            self._record_body(request.url.path, body)
+        multipart = content_type.startswith("multipart/form-data")
+        body: dict[str, Any]
+        if multipart:
+            fields = await self._form(request)
+            self._record_body(request.url.path, fields)
+            body = nest_form(fields)
         else:
-            body = await request.json()
+            try:
+                parsed: Any = json.loads(await request.body())
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                return self.invalid("We could not parse the JSON body of your request.", None)
+            body = parsed
+        refused = self.check_create(body)
+        if refused is not None:
+            return refused
         model = str(body.get("model") or "sora-2")
-        if not isinstance(body.get("prompt"), str) or not body["prompt"]:
-            return self.invalid("Missing required parameter: 'prompt'.", "prompt", "missing")
         seconds = str(body.get("seconds", "4"))
-        if model in SIZES and seconds not in SECONDS:
-            allowed = "', '".join(SECONDS)
-            return self.invalid(
-                f"Invalid value: '{seconds}'. Supported values are: '{allowed}'.", "seconds"
-            )
         size = str(body.get("size", "720x1280"))
-        if model in SIZES and size not in SIZES[model]:
-            allowed = "', '".join(SIZES[model])
-            return self.invalid(
-                f"Invalid value: '{size}'. Supported values are: '{allowed}'.", "size"
-            )
         if self.next_job_outcome == "moderation" and self.moderation_at == "submit":
             self.next_job_outcome = "success"
             return self.moderation_response()
@@ -281,6 +448,10 @@ class OpenAIEmulator(Emulator):
         if self.video_object(source)["status"] != "completed":
             return self.invalid("Only completed videos can be remixed.", "video_id")
         body = await request.json()
+        if isinstance(body, dict):
+            refused = self.check_fields(body, REMIX_FIELDS)
+            if refused is not None:
+                return refused
         prompt = body.get("prompt") if isinstance(body, dict) else None
         if not isinstance(prompt, str) or not prompt:
             return self.invalid("Missing required parameter: 'prompt'.", "prompt", "missing")
@@ -295,6 +466,10 @@ class OpenAIEmulator(Emulator):
         if fault is not None:
             return fault
         body = await request.json()
+        if isinstance(body, dict):
+            refused = self.check_fields(body, IMAGE_FIELDS)
+            if refused is not None:
+                return refused
         if not isinstance(body, dict) or not body.get("prompt"):
             return self.invalid("Missing required parameter: 'prompt'.", "prompt", "missing")
         if self.next_job_outcome == "moderation":

@@ -64,6 +64,7 @@ def emulator(running: OpenAIEmulator) -> OpenAIEmulator:
     running.faults.clear()
     running.next_job_outcome = "success"
     running.moderation_at = "submit"
+    running.accepted_extras = set()
     return running
 
 
@@ -752,6 +753,7 @@ async def test_extras_cannot_override_the_image_count_or_size(emulator: OpenAIEm
 
 
 async def test_remix_sends_extra_params_in_the_json_body(emulator: OpenAIEmulator) -> None:
+    emulator.accepted_extras = {"style"}  # an upstream whose remix takes a style
     provider = OpenAIProvider()
     cfg = config(emulator)
     first = await run_video_job(provider, cfg, request())
