@@ -1,18 +1,24 @@
 """Luma's Dream Machine API (api.lumalabs.ai/dream-machine/v1): Ray videos, Photon images.
 
-Luma has no SDK on the design card, so every call goes through
-:func:`adapters.http.call`. Both kinds of output are *generations*: ``POST
-/generations`` (video) or ``POST /generations/image`` (image) returns the generation,
-``GET /generations/{id}`` reports ``state`` queued / dreaming / completed / failed with
-``failure_reason`` and ``assets`` {video, image}, and ``DELETE /generations/{id}``
-removes it. A generation echoes its own request, so its id alone is enough to report
-duration, resolution and aspect ratio after a restart.
+Calls go through :func:`adapters.http.call` and follow the official SDK, lumaai 1.21
+(``generations.create`` / ``generations.video.create``, ``generations.image.create``,
+``.get``, ``.delete``). Both kinds of output are *generations*: ``POST
+/generations/video`` or ``POST /generations/image`` returns the generation (``GET
+/generations`` only lists them), ``GET /generations/{id}`` reports ``state`` queued /
+dreaming / completed / failed with ``failure_reason`` and ``assets`` {video, image}, and
+``DELETE /generations/{id}`` removes it. A generation echoes its own request, so its id
+alone is enough to report duration, resolution and aspect ratio after a restart.
+
+Images are passed by URL only (Luma fetches them); an uploaded or ``data:`` image is
+refused here with a 400 before any call.
 
 Image generations queue like videos; :meth:`LumaProvider.generate_image` runs them
 through :func:`adapters.polling.run_video_job` (the one poll loop) rather than polling
 on its own.
 
-Wire format checked on 2026-11-25; sources are listed in ``tests/emulators/luma.py``.
+Wire format checked on 2026-12-03 against lumaai 1.21; sources are listed in
+``tests/emulators/luma.py``, and ``tests/conformance/test_luma.py`` compares our requests
+with the SDK's.
 """
 
 from __future__ import annotations
@@ -67,26 +73,40 @@ _LUMA_ASPECTS = frozenset({"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"})
 # -- model families ---------------------------------------------------------------------
 
 
+# Ray 2 defaults: 5 s, 720p, 16:9. Neither lumaai 1.21 (types/generations/
+# video_create_params.py: duration "5s" | "9s", resolution 540p | 720p | 1080p | 4k, seven
+# aspect ratios, all optional) nor docs.lumalabs.ai/docs/video-generation states a
+# default; these are the defaults Luma's own Replicate models publish
+# (https://replicate.com/luma/ray-2-720p/api: duration 5, aspect_ratio 16:9) and GMI
+# Cloud's Ray 2 guide (https://docs.gmicloud.ai/model-quickstarts/video/luma-ray2: "5s",
+# "720p", "16:9"). They are always sent, so price and output never rest on a guess.
+_RAY_DEFAULTS = (5, "720p", "16:9")
+
+
 def _ray(
     *,
     durations: tuple[int, ...] | None,
     resolutions: tuple[str, ...] | None,
     defaults: bool = True,
 ) -> ModelMapping:
-    """A Ray family. With ``defaults``, duration and resolution are always sent (Luma's
-    own defaults, 5 s at 720p), so the price is known and the generation echoes both."""
+    """A Ray family. With ``defaults``, duration, resolution and aspect ratio are always
+    sent (Luma's defaults), so the price is known and the generation echoes all three."""
+    duration, resolution, aspect = _RAY_DEFAULTS if defaults else (None, None, None)
     return ModelMapping(
         fields=(
             FieldMap("prompt", "prompt"),
-            FieldMap("aspect_ratio", "aspect_ratio"),
-            FieldMap("duration_seconds", "duration", default="5s" if defaults else None),
-            FieldMap("resolution", "resolution", default="720p" if defaults else None),
+            FieldMap("aspect_ratio", "aspect_ratio", default=aspect),
+            FieldMap("duration_seconds", "duration", default=f"{duration}s" if duration else None),
+            FieldMap("resolution", "resolution", default=resolution),
         ),
         capabilities=Capabilities(
             durations=durations,
             resolutions=resolutions,
             aspect_ratios=_ALL_ASPECTS,
             image_roles=("first_frame", "last_frame"),
+            default_duration=duration,
+            default_resolution=resolution,
+            default_aspect_ratio=aspect,
         ),
         # Placeholders: submit turns these into keyframes.frame0 / frame1 image refs.
         image_fields={"first_frame": "frame0", "last_frame": "frame1"},
@@ -96,12 +116,15 @@ def _ray(
 
 
 def _photon() -> ModelMapping:
+    """Photon images. Default aspect 16:9: Luma's own Replicate model
+    (https://replicate.com/luma/photon/api); omitted on the wire, Luma applies it."""
     return ModelMapping(
         fields=(FieldMap("prompt", "prompt"), FieldMap("aspect_ratio", "aspect_ratio")),
         capabilities=Capabilities(
             aspect_ratios=_ALL_ASPECTS,
             image_roles=("reference", "style"),
             text_to_video=False,
+            default_aspect_ratio="16:9",
         ),
         image_fields={"reference": "image_ref", "style": "style_ref"},
         list_image_fields=frozenset({"image_ref", "style_ref"}),
@@ -116,7 +139,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
     "photon": _photon(),
     "photon-1": _photon(),
     "photon-flash-1": _photon(),
-    # Any other Luma video model: the same fields, nothing restricted here.
+    # Any other Luma video model (lumaai 1.21 knows only ray-2 and ray-flash-2): the same
+    # fields, nothing restricted or defaulted here; Luma decides.
     "": _ray(durations=None, resolutions=None, defaults=False),
 }
 
@@ -203,12 +227,35 @@ def _refuse(message: str, param: str, model: str) -> ValidationError:
     return ValidationError(message, param=param, provider=PROVIDER, model=model)
 
 
+def image_url(image: str, role: str, model: str) -> str:
+    """``image`` if it is an http(s) URL: Luma fetches every input image itself and takes
+    no uploads or ``data:`` URIs, so anything else is a 400 here, before any call."""
+    if image.startswith(("http://", "https://")):
+        return image
+    raise _refuse(
+        f"{model} needs an image URL (http or https) for the {role} image: Luma fetches "
+        "input images itself and does not take uploaded or data: URI images",
+        "image_list",
+        model,
+    )
+
+
 def video_payload(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
-    """The JSON body of ``POST /generations`` for ``request`` (ValidationError first)."""
+    """The JSON body of ``POST /generations/video`` for ``request`` (ValidationError first)."""
     if model.startswith(_IMAGE_PREFIX):
         raise _refuse(f"{model} generates images, not videos", "model", model)
     mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
     payload = map_fields(mapping, request, provider=PROVIDER, model=model)
+    if request.number_of_videos != 1:
+        raise _refuse(
+            f"{model} makes one video per generation; number_of_videos must be 1",
+            "number_of_videos",
+            model,
+        )
+    if request.negative_prompt:
+        raise _refuse(f"{model} does not take a negative prompt", "negative_prompt", model)
+    for image in request.image_list:
+        image_url(image.image, image.role, model)
     keyframes: dict[str, Any] = {}
     for frame in ("frame0", "frame1"):
         url = payload.pop(frame, None)
@@ -279,7 +326,7 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
                 "image_list",
                 model,
             )
-        payload.setdefault(target, []).append({"url": image.image})
+        payload.setdefault(target, []).append({"url": image_url(image.image, image.role, model)})
     merge_extra_params(
         payload,
         request.extra_params,
@@ -377,7 +424,9 @@ class LumaProvider(VideoProvider, ImageProvider):
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> SubmittedJob:
-        return await self._create(config, "/generations", video_payload(config.model, request))
+        return await self._create(
+            config, "/generations/video", video_payload(config.model, request)
+        )
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         generation = await self._generation(config, request_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,7 +116,7 @@ async def test_full_cycle_with_keyframes(emulator: LumaEmulator) -> None:
     assert thumbnail.content == SAMPLE_THUMBNAIL.read_bytes()
 
     (submit,) = emulator.calls_of("submit")
-    assert (submit.method, submit.path) == ("POST", "/dream-machine/v1/generations")
+    assert (submit.method, submit.path) == ("POST", "/dream-machine/v1/generations/video")
     assert submit.headers["authorization"] == "Bearer test-key"
     assert submit.body == {
         "prompt": "a koi pond at dawn",
@@ -139,12 +138,14 @@ async def test_full_cycle_with_keyframes(emulator: LumaEmulator) -> None:
 
 
 async def test_states_map_to_unified_statuses(emulator: LumaEmulator) -> None:
-    emulator.job_seconds = 1.0
+    emulator.job_seconds = 30.0  # queued for 6 s, then dreaming: ample room for both polls
     provider, config = LumaProvider(), make_config(emulator, model="ray-flash-2")
     job = await provider.submit_video(config, REQUEST)
     assert (await provider.poll_video(config, job.request_id)).status == "queued"
-    await asyncio.sleep(0.4)
+    emulator.jobs[job.request_id].created -= 7.0  # now well inside "dreaming"
     assert (await provider.poll_video(config, job.request_id)).status == "in_progress"
+    emulator.jobs[job.request_id].created -= 30.0
+    assert (await provider.poll_video(config, job.request_id)).status == "completed"
 
 
 # -- 2-6. HTTP failures -----------------------------------------------------------------
@@ -266,6 +267,8 @@ def test_moderation_reasons() -> None:
         ("ray-2", {"generate_audio": True}, "generate_audio"),
         ("ray-2", {"image_list": [ImageInput(image=FIRST, role="reference")]}, "image_list"),
         ("ray-2", {"video": "https://example.com/v.mp4"}, "video"),
+        ("ray-2", {"number_of_videos": 2}, "number_of_videos"),
+        ("ray-2", {"negative_prompt": "blur"}, "negative_prompt"),
         ("photon-1", {}, "model"),
     ],
 )
@@ -300,6 +303,7 @@ def test_video_payload_encodings() -> None:
         "prompt": "p",
         "duration": "5s",
         "resolution": "720p",
+        "aspect_ratio": "16:9",
         "keyframes": {"frame0": {"type": "image", "url": FIRST}},
         "model": "ray-flash-2",
         "generation_type": "video",
@@ -454,14 +458,171 @@ async def test_cancel_deletes_the_generation(emulator: LumaEmulator) -> None:
 
 
 async def test_a_fresh_provider_resumes_a_job(emulator: LumaEmulator) -> None:
+    emulator.job_seconds = 30.0
     config = make_config(emulator, model="ray-flash-2")
     request = VideoGenerationRequest(prompt="p", aspect_ratio="9:16")
     job = await LumaProvider().submit_video(config, request)
     restarted = LumaProvider()
     with pytest.raises(TarashError, match="has not finished"):
         await restarted.fetch_video(config, job.request_id)
-    await asyncio.sleep(0.3)
+    emulator.jobs[job.request_id].created -= 31.0  # the generation finishes
     assert (await restarted.poll_video(config, job.request_id)).status == "completed"
     result = await restarted.fetch_video(config, job.request_id)
     assert (result.duration, result.resolution, result.aspect_ratio) == (5.0, "720p", "9:16")
     assert result.provider_metadata["generation_id"] == job.request_id
+
+
+# -- issue 15: the create path, image URLs, defaults ------------------------------------
+
+RAW_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBg"  # a PNG, cut short
+DATA_URI = f"data:image/png;base64,{RAW_BASE64}"
+
+
+async def test_submit_uses_the_create_path_not_the_list_endpoint(emulator: LumaEmulator) -> None:
+    """lumaai 1.21 ``generations.create`` posts to ``/generations/video``; ``/generations``
+    only lists, and the strict emulator answers a POST there with a 405 like the host."""
+    job = await LumaProvider().submit_video(make_config(emulator), REQUEST)
+    (submit,) = emulator.calls_of("submit")
+    assert (submit.method, submit.path) == ("POST", "/dream-machine/v1/generations/video")
+    assert emulator.calls_of("refused") == []
+    assert job.request_id in emulator.jobs
+
+
+async def test_the_old_create_path_is_a_405_the_adapter_would_surface(
+    emulator: LumaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the pre-fix adapter met: the old path fails loudly, it is never accepted."""
+    original = LumaProvider._create
+
+    async def old_path(self: LumaProvider, config: Any, path: str, payload: Any) -> Any:
+        return await original(self, config, "/generations", payload)
+
+    monkeypatch.setattr(LumaProvider, "_create", old_path)
+    with pytest.raises(HTTPError) as caught:
+        await LumaProvider().submit_video(make_config(emulator), REQUEST)
+    assert caught.value.status_code == 405
+    assert not caught.value.is_retryable
+    (refused,) = emulator.calls_of("refused")
+    assert (refused.method, refused.path) == ("POST", "/dream-machine/v1/generations")
+    assert emulator.jobs == {}
+
+
+@pytest.mark.parametrize("image", [DATA_URI, RAW_BASE64, "/tmp/frame.png"])
+@pytest.mark.parametrize("role", ["first_frame", "last_frame"])
+async def test_frame_images_must_be_urls(emulator: LumaEmulator, image: str, role: str) -> None:
+    request = VideoGenerationRequest(prompt="p", image_list=[ImageInput(image=image, role=role)])
+    with pytest.raises(ValidationError) as caught:
+        await LumaProvider().submit_video(make_config(emulator), request)
+    assert caught.value.param == "image_list"
+    assert "needs an image URL" in caught.value.message
+    assert role in caught.value.message
+    assert emulator.calls == []
+
+
+@pytest.mark.parametrize("role", ["reference", "style"])
+async def test_photon_reference_images_must_be_urls(emulator: LumaEmulator, role: str) -> None:
+    request = ImageGenerationRequest(prompt="p", image_list=[ImageInput(image=DATA_URI, role=role)])
+    with pytest.raises(ValidationError) as caught:
+        await LumaProvider().generate_image(image_config(emulator), request)
+    assert caught.value.param == "image_list"
+    assert "needs an image URL" in caught.value.message
+    assert emulator.calls == []
+
+
+async def test_a_request_naming_nothing_gets_lumas_defaults(emulator: LumaEmulator) -> None:
+    for model in ("ray-2", "ray-flash-2"):
+        caps = MODEL_MAPPINGS[model].capabilities
+        defaults = (caps.default_duration, caps.default_resolution, caps.default_aspect_ratio)
+        assert defaults == (5, "720p", "16:9")
+        assert caps.default_duration in (caps.durations or ())
+        assert caps.default_resolution in (caps.resolutions or ())
+        assert caps.default_aspect_ratio in (caps.aspect_ratios or ())
+    assert MODEL_MAPPINGS["photon-1"].capabilities.default_aspect_ratio == "16:9"
+    generic = MODEL_MAPPINGS[""].capabilities
+    assert (generic.default_duration, generic.default_resolution) == (None, None)
+
+    result = await run_video_job(LumaProvider(), make_config(emulator), REQUEST)
+    (submit,) = emulator.calls_of("submit")
+    assert submit.body == {
+        "prompt": "a koi pond at dawn",
+        "model": "ray-2",
+        "generation_type": "video",
+        "duration": "5s",
+        "resolution": "720p",
+        "aspect_ratio": "16:9",
+    }
+    assert (result.duration, result.resolution, result.aspect_ratio) == (5.0, "720p", "16:9")
+
+
+def test_an_unknown_luma_model_gets_no_invented_defaults() -> None:
+    assert video_payload("ray-3", REQUEST) == {
+        "prompt": "a koi pond at dawn",
+        "model": "ray-3",
+        "generation_type": "video",
+    }
+
+
+# -- the strict emulator refuses what Luma refuses --------------------------------------
+
+VALID_VIDEO: dict[str, Any] = {
+    "model": "ray-2",
+    "prompt": "p",
+    "duration": "5s",
+    "resolution": "720p",
+    "aspect_ratio": "16:9",
+}
+VALID_IMAGE: dict[str, Any] = {"model": "photon-1", "prompt": "p"}
+VIDEO = "/dream-machine/v1/generations/video"
+IMAGE = "/dream-machine/v1/generations/image"
+
+
+def frames(frame: Any) -> dict[str, Any]:
+    return {**VALID_VIDEO, "keyframes": {"frame0": frame}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("POST", "/dream-machine/v1/generations", VALID_VIDEO, 405),  # the list endpoint
+        ("POST", "/dream-machine/v1/generations/videos", VALID_VIDEO, 404),
+        ("POST", "/v1/generations/video", VALID_VIDEO, 404),
+        ("POST", VIDEO, {**VALID_VIDEO, "seed": 1}, 400),  # unknown field
+        ("POST", VIDEO, {**VALID_VIDEO, "duration": 5}, 400),  # wrong encoding
+        ("POST", VIDEO, {**VALID_VIDEO, "duration": "5"}, 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "duration": "10s"}, 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "resolution": "480p"}, 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "aspect_ratio": "2:1"}, 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "model": "ray-1-6"}, 400),  # gone since lumaai 1.18
+        ("POST", VIDEO, {**VALID_VIDEO, "model": "photon-1"}, 400),
+        ("POST", VIDEO, {"prompt": "p"}, 400),  # model is required
+        ("POST", VIDEO, {**VALID_VIDEO, "loop": "yes"}, 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "generation_type": "image"}, 400),
+        ("POST", VIDEO, frames({"type": "image", "url": DATA_URI}), 400),
+        ("POST", VIDEO, frames({"type": "image", "url": "frame.png"}), 400),
+        ("POST", VIDEO, frames({"type": "image", "url": FIRST, "weight": 1}), 400),
+        ("POST", VIDEO, frames({"type": "generation"}), 400),
+        ("POST", VIDEO, {**VALID_VIDEO, "keyframes": {"frame2": {}}}, 400),
+        ("POST", VIDEO, [VALID_VIDEO], 400),
+        ("POST", IMAGE, {**VALID_IMAGE, "image_ref": [{"url": DATA_URI}]}, 400),
+        ("POST", IMAGE, {**VALID_IMAGE, "style_ref": [{"url": FIRST, "weight": "1"}]}, 400),
+        ("POST", IMAGE, {**VALID_IMAGE, "duration": "5s"}, 400),
+        ("POST", IMAGE, {**VALID_IMAGE, "format": "webp"}, 400),
+        ("POST", IMAGE, {**VALID_IMAGE, "model": "ray-2"}, 400),
+        ("POST", VIDEO, VALID_VIDEO, 201),  # and the valid ones pass
+        ("POST", VIDEO, frames({"type": "generation", "id": "g-1"}), 201),
+        ("POST", IMAGE, {**VALID_IMAGE, "image_ref": [{"url": FIRST, "weight": 0.8}]}, 201),
+        ("GET", "/dream-machine/v1/generations", None, 200),
+    ],
+)
+async def test_strict_emulator_refuses_what_luma_refuses(
+    emulator: LumaEmulator, method: str, path: str, body: Any, status: int
+) -> None:
+    async with httpx.AsyncClient(base_url=emulator.base_url) as client:
+        response = await client.request(
+            method, path, json=body, headers={"Authorization": "Bearer test-key"}
+        )
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert "detail" in response.json()  # Luma's (FastAPI's) error shape
+    if status == 405:
+        assert response.headers["allow"] == "GET"
