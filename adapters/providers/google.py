@@ -72,6 +72,26 @@ DEFAULT_RESOLUTION = "720p"
 DEFAULT_ASPECT_RATIO = "16:9"
 INSTANCE_FIELDS = frozenset({"prompt", "image", "lastFrame", "referenceImages", "video", "mask"})
 """Provider fields that live in ``instances[0]``; every other field is a parameter."""
+VERTEX_ONLY_FIELDS = frozenset(
+    {
+        "seed",
+        "generateAudio",
+        "storageUri",
+        "pubsubTopic",
+        "fps",
+        "compressionQuality",
+        "resizeMode",
+        "labels",
+        "mask",
+    }
+)
+"""Veo fields the Gemini API does not take: python-genai's Gemini API converter
+(``_GenerateVideosConfig_to_mldev``, v2.19.0) raises "only supported in ... Agent Platform
+mode" for each (seed, generate_audio, output_gcs_uri, pubsub_topic, fps,
+compression_quality, resize_mode, labels, mask), so the gateway refuses them up front
+rather than sending what Google would reject or ignore."""
+GEMINI_ONLY_FIELDS = frozenset({"webhookConfig"})
+"""Veo fields only the Gemini API takes (``_GenerateVideosConfig_to_vertex`` raises)."""
 IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 IMAGEN_MAX_IMAGES = 4
 
@@ -118,6 +138,15 @@ _RESERVED: dict[str, str | None] = {
 """Length, count, size and sound decide what Veo bills, in every family (Veo 2 has no
 resolution or audio parameter, so extras must not add one either)."""
 
+# Documented defaults, every Veo family: 8 s, 720p, 16:9 (Vertex AI Veo reference,
+# cloud.google.com/vertex-ai/generative-ai/docs/model-reference/veo-video-generation:
+# durationSeconds "default is 8", resolution "720p (default)", aspectRatio "16:9
+# (default)"; ai.google.dev/gemini-api/docs/video parameter table, same values). Sent
+# explicitly, so the job's recorded length and shape are the ones Google makes.
+_DEFAULT_SECONDS = 8
+_DEFAULT_RESOLUTION = "720p"
+_DEFAULT_ASPECT = "16:9"
+
 VEO_3_1 = ModelMapping(
     fields=(*_BASE_FIELDS, _RESOLUTION, _AUDIO),
     capabilities=Capabilities(
@@ -126,6 +155,9 @@ VEO_3_1 = ModelMapping(
         aspect_ratios=_PORTRAIT_AND_LANDSCAPE,
         audio=True,
         image_roles=("first_frame", "last_frame", "reference", "asset"),
+        default_duration=_DEFAULT_SECONDS,
+        default_resolution=_DEFAULT_RESOLUTION,
+        default_aspect_ratio=_DEFAULT_ASPECT,
     ),
     image_fields=_FRAMES_AND_REFERENCES,
     list_image_fields=frozenset({"referenceImages"}),
@@ -139,6 +171,9 @@ VEO_3_1_LITE = ModelMapping(
         aspect_ratios=_PORTRAIT_AND_LANDSCAPE,
         audio=True,
         image_roles=("first_frame", "last_frame"),
+        default_duration=_DEFAULT_SECONDS,
+        default_resolution=_DEFAULT_RESOLUTION,
+        default_aspect_ratio=_DEFAULT_ASPECT,
     ),
     image_fields=_FRAMES,
     reserved=_RESERVED,
@@ -151,6 +186,9 @@ VEO_3_0 = ModelMapping(
         aspect_ratios=_PORTRAIT_AND_LANDSCAPE,
         audio=True,
         image_roles=("first_frame",),
+        default_duration=_DEFAULT_SECONDS,
+        default_resolution=_DEFAULT_RESOLUTION,
+        default_aspect_ratio=_DEFAULT_ASPECT,
     ),
     image_fields={"first_frame": "image"},
     reserved=_RESERVED,
@@ -163,6 +201,9 @@ VEO_2_0 = ModelMapping(
         aspect_ratios=_PORTRAIT_AND_LANDSCAPE,
         audio=False,
         image_roles=("first_frame", "last_frame"),
+        default_duration=_DEFAULT_SECONDS,  # Veo 2: 5-8 s, "the default is 8"
+        default_resolution=_DEFAULT_RESOLUTION,  # its only resolution; never sent
+        default_aspect_ratio=_DEFAULT_ASPECT,
     ),
     image_fields=_FRAMES,
     reserved=_RESERVED,
@@ -176,7 +217,8 @@ VEO_GENERIC = ModelMapping(
     list_image_fields=frozenset({"referenceImages"}),
     reserved=_RESERVED,
 )
-"""Model ids this table does not know: every unified field passed, nothing refused."""
+"""Model ids this table does not know: every unified field passed, nothing refused, no
+defaults filled in (an omitted field is left to Google's own default)."""
 
 VEO_MAPPINGS: dict[str, ModelMapping] = {
     "veo-3.1": VEO_3_1,
@@ -195,15 +237,13 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
     call) for what the model or the API cannot do."""
     mapping = lookup_mapping(PROVIDER, model) or VEO_GENERIC
     _check_combinations(request, mapping, model, api)
+    if api == "gemini":
+        _refuse_vertex_only(request, mapping, model)
     flat = map_fields(mapping, request, provider=PROVIDER, model=model)
     if api == "gemini":
-        if request.generate_audio is False and mapping.capabilities.audio:
-            raise _invalid(
-                f"{model} on the Gemini API always generates audio; it cannot be turned off",
-                "generate_audio",
-                model,
-            )
-        flat.pop("generateAudio", None)  # not a Gemini API parameter
+        # Veo 3 on the Gemini API always makes sound and has no switch for it
+        # (generate_audio is Vertex-only in python-genai): a True asks for what happens.
+        flat.pop("generateAudio", None)
     merge_extra_params(
         flat,
         request.extra_params,
@@ -211,6 +251,9 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
         provider=PROVIDER,
         model=model,
     )
+    wrong = sorted(flat.keys() & (VERTEX_ONLY_FIELDS if api == "gemini" else GEMINI_ONLY_FIELDS))
+    if wrong:
+        raise _wrong_api(wrong[0], model, api)
     instance: dict[str, Any] = {}
     parameters: dict[str, Any] = {}
     for key, value in flat.items():
@@ -227,6 +270,36 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
             for item in references
         ]
     return {"instances": [instance], "parameters": parameters}
+
+
+def _refuse_vertex_only(request: VideoGenerationRequest, mapping: ModelMapping, model: str) -> None:
+    """What only Vertex AI does, asked of a Gemini API deployment: a 400 before any call
+    (python-genai refuses the same in Gemini API mode; the gateway never sends them)."""
+    if request.seed is not None:
+        raise _wrong_api("seed", model, "gemini")
+    if request.generate_audio is False and mapping.capabilities.audio:
+        raise _invalid(
+            f"{model} on the Gemini API always generates audio and cannot turn it off; "
+            "use a Vertex AI deployment (provider_config.project or api: vertex) for "
+            "generate_audio: false",
+            "generate_audio",
+            model,
+        )
+
+
+def _wrong_api(param: str, model: str, api: Api) -> ValidationError:
+    if api == "gemini":
+        return _invalid(
+            f"{param} is only available for Veo through Vertex AI, not the Gemini API; use "
+            "a Vertex AI deployment (provider_config.project or api: vertex)",
+            param,
+            model,
+        )
+    return _invalid(
+        f"{param} is only available for Veo through the Gemini API, not Vertex AI",
+        param,
+        model,
+    )
 
 
 def _check_combinations(
@@ -267,6 +340,14 @@ class GoogleProvider(VideoProvider, ImageProvider):
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> SubmittedJob:
         api: Api = "vertex" if vertex.is_vertex(config) else "gemini"
+        if api == "gemini" and config.provider_config.get("storage_uri"):
+            raise _invalid(
+                "provider_config.storage_uri (results written to Cloud Storage) is only "
+                "available through Vertex AI; use a Vertex AI deployment "
+                "(provider_config.project or api: vertex) or remove it",
+                "provider_config.storage_uri",
+                config.model,
+            )
         body = build_veo_body(request, config.model, api=api)
         if api == "vertex":
             storage = config.provider_config.get("storage_uri")
@@ -286,12 +367,16 @@ class GoogleProvider(VideoProvider, ImageProvider):
                 model=config.model,
                 raw_response=answer,
             )
+        sent = body["parameters"]  # the family defaults are filled in by now
+        seconds = sent.get("durationSeconds", request.duration_seconds)
+        resolution = sent.get("resolution", request.resolution)
+        aspect = sent.get("aspectRatio", request.aspect_ratio)
         job = _Job(
             api=api,
             operation=name,
-            seconds=request.duration_seconds,
-            resolution=request.resolution,
-            aspect_ratio=request.aspect_ratio,
+            seconds=seconds if isinstance(seconds, int) else None,
+            resolution=resolution if isinstance(resolution, str) else None,
+            aspect_ratio=aspect if isinstance(aspect, str) else None,
         )
         return SubmittedJob(request_id=job.encode(), raw_response=answer)
 
@@ -332,7 +417,7 @@ class GoogleProvider(VideoProvider, ImageProvider):
             duration=float(job.seconds or DEFAULT_SECONDS),
             resolution=job.resolution or DEFAULT_RESOLUTION,
             aspect_ratio=job.aspect_ratio or DEFAULT_ASPECT_RATIO,
-            content_type=str(videos[0].get("mimeType") or "video/mp4"),
+            content_type=str(videos[0].get("mimeType") or videos[0].get("encoding") or "video/mp4"),
             raw_response=_trimmed(operation),
             provider_metadata=metadata,
         )
@@ -597,6 +682,9 @@ def _location(entry: Mapping[str, Any]) -> str:
     data = entry.get("bytesBase64Encoded")
     if isinstance(data, str) and data:
         return f"data:{entry.get('mimeType') or 'video/mp4'};base64,{data}"
+    inline = entry.get("encodedVideo")  # the Gemini API's inline form (_Video_from_mldev)
+    if isinstance(inline, str) and inline:
+        return f"data:{entry.get('encoding') or 'video/mp4'};base64,{inline}"
     return ""
 
 
@@ -605,7 +693,7 @@ def _trimmed(value: Any) -> Any:
     if isinstance(value, dict):
         return {
             key: f"<{len(item)} base64 characters>"
-            if key == "bytesBase64Encoded" and isinstance(item, str)
+            if key in ("bytesBase64Encoded", "encodedVideo") and isinstance(item, str)
             else _trimmed(item)
             for key, item in value.items()
         }
@@ -731,8 +819,10 @@ def _path_segment(value: str, model: str) -> str:
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
 )
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Input image types Veo takes (Vertex AI Veo reference); a GIF used to be sent as
+``image/gif``, which Google refuses."""
 _SUFFIX_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -750,10 +840,21 @@ def _media(value: str, *, api: Api, model: str) -> dict[str, str]:
         mime = header[5:].split(";")[0]
         if not sep or ";base64" not in header or not data:
             raise _invalid("image data: URLs must be base64-encoded", "image_list", model)
-        return {"bytesBase64Encoded": data, "mimeType": mime or _sniff(data, model)}
+        mime = mime.lower() or _sniff(data, model)
+        if mime not in IMAGE_TYPES:
+            raise _invalid(
+                f"google takes PNG, JPEG or WebP input images, not {mime}", "image_list", model
+            )
+        return {"bytesBase64Encoded": data, "mimeType": mime}
     if value.startswith("gs://"):
         if api != "vertex":
-            raise _invalid("gs:// images work only through Vertex AI", "image_list", model)
+            raise _invalid(
+                "gs:// images work only through Vertex AI, not the Gemini API; use a Vertex "
+                "AI deployment (provider_config.project or api: vertex) or pass the image "
+                "inline as a data: URL",
+                "image_list",
+                model,
+            )
         suffix = os.path.splitext(urlparse(value).path)[1].lower()
         return {"gcsUri": value, "mimeType": _SUFFIX_TYPES.get(suffix, "image/png")}
     if value.startswith(("http://", "https://")):

@@ -33,6 +33,15 @@ Checked on 2026-11-25 against:
 - Google API errors are ``{error: {code, message, status, details}}``; a bad Gemini API
   key is a 400 with ``ErrorInfo.reason = API_KEY_INVALID``; a bad bearer token is a 401
   ``UNAUTHENTICATED``; 429 ``RESOURCE_EXHAUSTED`` may carry ``RetryInfo.retryDelay``.
+
+Strict since 2026-12-03 (issue 15): every Veo submit goes through
+:mod:`tests.emulators.google_veo_schema` (unknown or mistyped fields, Vertex-only fields
+on the Gemini API, durations and resolutions a family lacks, data: URIs or non-base64
+where bytes are taken, images over 20 MB: 400 INVALID_ARGUMENT); an unknown model id is a
+404 NOT_FOUND with Google's wording; so is any path or method Google does not serve (the
+API versions answer in JSON, other paths with Google's HTML 404 page). A Gemini API
+result can be set to come back inline (``encodedVideo``), as python-genai's
+``_Video_from_mldev`` reads it.
 """
 
 from __future__ import annotations
@@ -44,11 +53,12 @@ from typing import Any
 
 from google.auth import jwt
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from tests.emulators.base import Emulator, Job
+from tests.emulators.google_veo_schema import Api, RefusedError, check_veo_body, family
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -81,6 +91,8 @@ class GoogleEmulator(Emulator):
         self.tokens: dict[str, float] = {}
         """Issued access tokens → expiry time."""
         self.token_scopes: list[str] = []
+        self.gemini_inline_results = False
+        """Answer Gemini API jobs with inline ``encodedVideo`` instead of a file URI."""
         self._denied = "gemini"
         super().__init__(job_seconds=job_seconds, api_key=api_key)
 
@@ -95,6 +107,7 @@ class GoogleEmulator(Emulator):
         self.jobs.clear()
         self.tokens.clear()
         self.token_scopes.clear()
+        self.gemini_inline_results = False
         self.next_job_outcome = "success"
 
     # -- routing and auth ---------------------------------------------------------------
@@ -111,7 +124,22 @@ class GoogleEmulator(Emulator):
             Route(VERTEX_PREFIX + ":fetchPredictOperation", self.vertex_status, methods=["POST"]),
             Route(VERTEX_PREFIX + ":predict", self.vertex_image, methods=["POST"]),
             Route("/token", self.token, methods=["POST"]),
+            Route("/{path:path}", self.not_found, methods=_ALL_METHODS),
         ]
+
+    async def not_found(self, request: Request) -> Response:
+        """Google answers unknown paths and wrong methods with 404, never 405: JSON under
+        an API version, its HTML error page elsewhere."""
+        if (fault := await self.enter(request, "unknown")) is not None:
+            return fault
+        if request.url.path.startswith(("/v1beta/", "/v1/")):
+            return google_error(404, "NOT_FOUND", "Method not found.")
+        page = (
+            "<!DOCTYPE html><title>Error 404 (Not Found)!!1</title><p><b>404.</b> "
+            f"<ins>That's an error.</ins><p>The requested URL <code>{request.url.path}</code> "
+            "was not found on this server. <ins>That's all we know.</ins>"
+        )
+        return HTMLResponse(page, status_code=404)
 
     def authorized(self, request: Request) -> bool:
         path = request.url.path
@@ -189,9 +217,9 @@ class GoogleEmulator(Emulator):
         if (fault := await self.enter(request, "submit")) is not None:
             return fault
         body = self.calls[-1].body
-        if (problem := _bad_instances(body)) is not None:
-            return problem
         model = request.path_params["model"]
+        if (problem := _refused_veo(body, model, "gemini")) is not None:
+            return problem
         job = self.new_job(body)
         job.extra.update(api="gemini", model=model)
         return JSONResponse({"name": f"models/{model}/operations/{job.id}"})
@@ -215,7 +243,10 @@ class GoogleEmulator(Emulator):
         else:
             count = int(job.input.get("parameters", {}).get("sampleCount") or 1)
             uri = f"{self.base_url}/v1beta/files/{job.id}:download?alt=media"
-            result = {"generatedSamples": [{"video": {"uri": uri}}] * count}
+            video: dict[str, str] = {"uri": uri}
+            if self.gemini_inline_results:
+                video = {"encodedVideo": _b64(SAMPLE_VIDEO.read_bytes()), "encoding": "video/mp4"}
+            result = {"generatedSamples": [{"video": video}] * count}
         return JSONResponse(
             {
                 "name": name,
@@ -244,7 +275,8 @@ class GoogleEmulator(Emulator):
         if (problem := self._wrong_project(request)) is not None:
             return problem
         body = self.calls[-1].body
-        if (problem := _bad_instances(body)) is not None:
+        vertex_model = request.path_params["model"]
+        if (problem := _refused_veo(body, vertex_model, "vertex", request.url.path)) is not None:
             return problem
         job = self.new_job(body)
         params = request.path_params
@@ -257,7 +289,12 @@ class GoogleEmulator(Emulator):
             return fault
         if (problem := self._wrong_project(request)) is not None:
             return problem
-        name = str((self.calls[-1].body or {}).get("operationName") or "")
+        asked = self.calls[-1].body
+        if not isinstance(asked, dict) or set(asked) != {"operationName"}:
+            return google_error(
+                400, "INVALID_ARGUMENT", "fetchPredictOperation takes {operationName} only."
+            )
+        name = str(asked.get("operationName") or "")
         prefix = VERTEX_PREFIX.format(**request.path_params).removeprefix("/v1/")
         job = self.jobs.get(name.rsplit("/", 1)[-1])
         if job is None or job.extra.get("api") != "vertex" or not name.startswith(prefix + "/"):
@@ -336,6 +373,30 @@ class GoogleEmulator(Emulator):
         }
         count = int(parameters.get("sampleCount") or 1)
         return JSONResponse({"predictions": [image] * count})
+
+
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _refused_veo(body: Any, model: str, api: Api, path: str = "") -> Response | None:
+    """Google's answer to a Veo body it would not run, or None to accept it."""
+    veo = family(model)
+    if veo is None:
+        if api == "vertex":
+            resource = path.removeprefix("/v1/").rsplit(":", 1)[0]
+            return google_error(404, "NOT_FOUND", f"Publisher Model `{resource}` not found.")
+        return google_error(
+            404,
+            "NOT_FOUND",
+            f"models/{model} is not found for API version v1beta, or is not supported for "
+            "predictLongRunning. Call ListModels to see the list of available models and "
+            "their supported methods.",
+        )
+    try:
+        check_veo_body(body, api=api, veo=veo)
+    except RefusedError as refusal:
+        return google_error(400, "INVALID_ARGUMENT", refusal.message)
+    return None
 
 
 def _bad_instances(body: Any) -> Response | None:

@@ -158,13 +158,12 @@ async def test_gemini_full_cycle(emulator: GoogleEmulator) -> None:
         resolution="1080p",
         aspect_ratio="9:16",
         negative_prompt="fog",
-        seed=7,
         image_list=[
             ImageInput(image=JPEG, role="first_frame"),
             ImageInput(image=JPEG, role="last_frame"),
         ],
         extra_params={"personGeneration": "allow_adult"},
-    )
+    )  # no seed: the Gemini API has none (test_gemini_api_refuses_vertex_only_fields)
     result = await run_video_job(provider, config, request)
 
     assert result.request_id.startswith("gemini;8,1080p,9:16;models/veo-3.1-generate-preview/")
@@ -196,7 +195,6 @@ async def test_gemini_full_cycle(emulator: GoogleEmulator) -> None:
             "negativePrompt": "fog",
             "aspectRatio": "9:16",
             "durationSeconds": 8,
-            "seed": 7,
             "sampleCount": 1,
             "resolution": "1080p",
             "personGeneration": "allow_adult",
@@ -233,6 +231,7 @@ async def test_vertex_full_cycle_with_service_account(
             "aspectRatio": "16:9",
             "durationSeconds": 6,
             "sampleCount": 1,
+            "resolution": "720p",  # the family default, sent explicitly
             "generateAudio": True,
         },
     }
@@ -274,7 +273,8 @@ async def test_vertex_credentials_from_the_environment(
         provider_config={"api": "vertex"},  # project comes from the key file
     )
     job = await GoogleProvider().submit_video(config, VideoGenerationRequest(prompt="x"))
-    assert job.request_id.startswith(f"vertex;,,;projects/{PROJECT}/locations/us-central1/")
+    # the documented defaults were sent, so the job records them
+    assert job.request_id.startswith(f"vertex;8,720p,16:9;projects/{PROJECT}/locations/")
 
 
 async def test_vertex_storage_uri_results_are_cloud_storage_urls(
@@ -552,7 +552,13 @@ def test_veo_3_1_payload_with_reference_images() -> None:
     }
     assert body == {
         "instances": [{"prompt": "a product turntable", "referenceImages": [reference] * 2}],
-        "parameters": {"sampleCount": 2, "generateAudio": True},
+        "parameters": {
+            "aspectRatio": "16:9",
+            "durationSeconds": 8,
+            "sampleCount": 2,
+            "resolution": "720p",
+            "generateAudio": True,
+        },
     }
 
 
@@ -588,9 +594,11 @@ def test_veo_3_0_payload_and_audio_switch() -> None:
     body = build_veo_body(request, "veo-3.0-generate-001", api="vertex")
     assert body["instances"][0]["image"] == {"bytesBase64Encoded": raw_png, "mimeType": "image/png"}
     assert body["parameters"] == {
+        "aspectRatio": "16:9",
         "durationSeconds": 4,
         "sampleCount": 1,
         "enhancePrompt": True,
+        "resolution": "720p",
         "generateAudio": False,
     }
 
@@ -611,7 +619,7 @@ def test_veo_2_payload_has_no_resolution_or_audio() -> None:
         "image": {"gcsUri": "gs://bucket/first.jpg", "mimeType": "image/jpeg"},
         "lastFrame": {"gcsUri": "gs://bucket/last.png", "mimeType": "image/png"},
     }
-    assert body["parameters"] == {"durationSeconds": 5, "sampleCount": 1}
+    assert body["parameters"] == {"aspectRatio": "16:9", "durationSeconds": 5, "sampleCount": 1}
 
 
 def test_generic_mapping_passes_everything() -> None:
@@ -791,3 +799,153 @@ def test_veo_and_imagen_extras_still_add_new_fields() -> None:
         with pytest.raises(ValidationError) as caught:
             build_imagen_body(image, "imagen-4.0-generate-001", api="vertex")
         assert caught.value.param == next(iter(extras))
+
+
+# -- 12. Gemini API vs Vertex AI, and the documented defaults (issue 15) ----------------------
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
+PNG = "data:image/png;base64," + base64.b64encode(PNG_BYTES).decode()
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "provider_config", "param"),
+    [
+        ({"seed": 7}, {}, "seed"),
+        ({"generate_audio": False}, {}, "generate_audio"),
+        (
+            {"image_list": [ImageInput(image="gs://bucket/a.png", role="first_frame")]},
+            {},
+            "image_list",
+        ),
+        ({}, {"storage_uri": "gs://bucket/out/"}, "provider_config.storage_uri"),
+        ({"extra_params": {"storageUri": "gs://bucket/out/"}}, {}, "storageUri"),
+        ({"extra_params": {"pubsubTopic": "projects/p/topics/t"}}, {}, "pubsubTopic"),
+        ({"extra_params": {"fps": 24}}, {}, "fps"),
+        ({"extra_params": {"compressionQuality": "lossless"}}, {}, "compressionQuality"),
+        ({"extra_params": {"resizeMode": "crop"}}, {}, "resizeMode"),
+    ],
+)
+async def test_gemini_api_refuses_vertex_only_fields(
+    emulator: GoogleEmulator,
+    request_fields: dict[str, Any],
+    provider_config: dict[str, Any],
+    param: str,
+) -> None:
+    """python-genai refuses each of these in Gemini API mode; the adapter used to send
+    ``parameters.seed`` (and extras like ``storageUri``) to the Gemini API anyway."""
+    request = VideoGenerationRequest(prompt="x", **request_fields)
+    config = gemini(emulator, provider_config=provider_config)
+    with pytest.raises(ValidationError) as info:
+        await GoogleProvider().submit_video(config, request)
+    assert info.value.param == param
+    assert info.value.code == "invalid_request"  # the gateway's 400
+    assert "Vertex AI" in str(info.value)
+    assert emulator.calls == []
+
+
+async def test_vertex_keeps_seed_audio_switch_gcs_inputs_and_storage(
+    emulator: GoogleEmulator, keys: dict[str, tuple[str, str]]
+) -> None:
+    request = VideoGenerationRequest(
+        prompt="x",
+        seed=7,
+        generate_audio=False,
+        image_list=[ImageInput(image="gs://bucket/a.png", role="first_frame")],
+    )
+    config = vertex(emulator, keys, storage_uri="gs://bucket/out/")
+    await GoogleProvider().submit_video(config, request)
+    body = emulator.calls_of("submit")[0].body
+    assert body["instances"][0]["image"] == {"gcsUri": "gs://bucket/a.png", "mimeType": "image/png"}
+    assert body["parameters"]["seed"] == 7
+    assert body["parameters"]["generateAudio"] is False
+    assert body["parameters"]["storageUri"] == "gs://bucket/out/"
+
+
+async def test_gemini_api_audio_true_is_what_veo_3_does_and_is_not_sent(
+    emulator: GoogleEmulator,
+) -> None:
+    request = VideoGenerationRequest(prompt="x", generate_audio=True)
+    await GoogleProvider().submit_video(gemini(emulator), request)
+    assert "generateAudio" not in emulator.calls_of("submit")[0].body["parameters"]
+
+
+async def test_vertex_refuses_the_gemini_only_webhook_config(
+    emulator: GoogleEmulator, keys: dict[str, tuple[str, str]]
+) -> None:
+    request = VideoGenerationRequest(prompt="x", extra_params={"webhookConfig": {"uris": ["x"]}})
+    with pytest.raises(ValidationError) as info:
+        await GoogleProvider().submit_video(vertex(emulator, keys), request)
+    assert info.value.param == "webhookConfig"
+    assert emulator.calls == []
+
+
+async def test_gemini_inline_result_is_a_video(emulator: GoogleEmulator) -> None:
+    """The Gemini API may answer ``video: {encodedVideo, encoding}`` (python-genai's
+    ``_Video_from_mldev``); the adapter used to call that a job without a video."""
+    emulator.gemini_inline_results = True
+    result = await run_video_job(
+        GoogleProvider(), gemini(emulator), VideoGenerationRequest(prompt="x")
+    )
+    assert isinstance(result.video, str)
+    assert _decode_data_url(result.video) == SAMPLE_VIDEO.read_bytes()
+    assert result.content_type == "video/mp4"
+    sample = result.raw_response["response"]["generateVideoResponse"]["generatedSamples"][0]
+    assert sample["video"]["encodedVideo"].endswith("base64 characters>")
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "data:image/gif;base64," + base64.b64encode(b"GIF89a" + b"\0" * 20).decode(),
+        base64.b64encode(b"GIF89a" + b"\0" * 20).decode(),
+        "data:image/bmp;base64," + base64.b64encode(b"BM" + b"\0" * 20).decode(),
+    ],
+)
+async def test_image_types_google_refuses_never_leave(emulator: GoogleEmulator, image: str) -> None:
+    """GIFs used to go out as ``image/gif``; Veo takes PNG, JPEG and WebP."""
+    request = VideoGenerationRequest(
+        prompt="x", image_list=[ImageInput(image=image, role="first_frame")]
+    )
+    with pytest.raises(ValidationError) as info:
+        await GoogleProvider().submit_video(gemini(emulator), request)
+    assert info.value.param == "image_list"
+    assert emulator.calls == []
+
+
+@pytest.mark.parametrize(
+    ("model", "parameters"),
+    [
+        (
+            "veo-3.1-generate-preview",
+            {"aspectRatio": "16:9", "durationSeconds": 8, "sampleCount": 1, "resolution": "720p"},
+        ),
+        (
+            "veo-3.1-lite-generate-preview",
+            {"aspectRatio": "16:9", "durationSeconds": 8, "sampleCount": 1, "resolution": "720p"},
+        ),
+        (
+            "veo-3.0-fast-generate-001",
+            {"aspectRatio": "16:9", "durationSeconds": 8, "sampleCount": 1, "resolution": "720p"},
+        ),
+        ("veo-2.0-generate-001", {"aspectRatio": "16:9", "durationSeconds": 8, "sampleCount": 1}),
+    ],
+)
+async def test_a_bare_prompt_sends_the_documented_defaults(
+    emulator: GoogleEmulator, model: str, parameters: dict[str, Any]
+) -> None:
+    """8 s, 720p (Veo 2 has no resolution parameter) and 16:9, recorded in the job id."""
+    job = await GoogleProvider().submit_video(
+        gemini(emulator, model=model), VideoGenerationRequest(prompt="x")
+    )
+    assert emulator.calls_of("submit")[0].body["parameters"] == parameters
+    expected = "8,720p,16:9" if "resolution" in parameters else "8,,16:9"
+    assert job.request_id.startswith(f"gemini;{expected};")
+    result = await run_video_job(
+        GoogleProvider(), gemini(emulator, model=model), VideoGenerationRequest(prompt="x")
+    )
+    assert (result.duration, result.resolution, result.aspect_ratio) == (8.0, "720p", "16:9")
+
+
+def test_unknown_models_get_no_invented_defaults() -> None:
+    body = build_veo_body(VideoGenerationRequest(prompt="x"), "veo-9-experimental", api="vertex")
+    assert body["parameters"] == {"sampleCount": 1}
