@@ -5,8 +5,12 @@ installed ``replicate`` 1.0.7 source): official models are started with
 ``POST /v1/models/{owner}/{name}/predictions {input}``, pinned versions with
 ``POST /v1/predictions {version, input}``; a prediction is polled with
 ``GET /v1/predictions/{id}`` and stopped with ``POST /v1/predictions/{id}/cancel``.
-Statuses are ``starting`` / ``processing`` / ``succeeded`` / ``failed`` / ``canceled``;
-a video model's ``output`` is a URL string (sometimes a list of them).
+Statuses are ``starting`` / ``processing`` / ``succeeded`` / ``failed`` / ``canceled``
+and ``aborted`` (replicate.com/docs/topics/predictions/lifecycle: a ``Cancel-After``
+deadline passed before the prediction started; not billed). The SDK's ``Prediction``
+model lists only the first five (replicate 1.0.7 ``prediction.py``), so an aborted
+prediction is read without its validation (see ``_unlisted_terminal``). A video model's
+``output`` is a URL string (sometimes a list of them).
 
 Two things about the SDK shape this module:
 
@@ -90,8 +94,11 @@ Adjustment = Callable[[VideoGenerationRequest, dict[str, Any], str], None]
 """Family-specific step after the table: cross-field rules and combined fields."""
 
 # -- field mappers -----------------------------------------------------------------------
-# Input names are those of each model's "API" page on replicate.com (see the emulator's
-# docstring for the pages checked). Duration is an integer everywhere on Replicate.
+# Input names, enums and defaults are those of each model's "API" page on replicate.com
+# (replicate.com/<owner>/<name>/versions/<id>/api, read 2026-12-03; the emulator keeps the
+# same schemas in ``tests/emulators/replicate_schemas.py``). Duration is an integer
+# everywhere on Replicate. ``default_*`` are the models' own defaults: a request that
+# names no duration, resolution or aspect ratio gets exactly what the model would make.
 
 _PROMPT = FieldMap("prompt", "prompt", required=True)
 _NEGATIVE = FieldMap("negative_prompt", "negative_prompt")
@@ -128,12 +135,17 @@ def _veo(*, last_frame: bool, references: bool) -> ModelMapping:
         roles.append("reference")
     return ModelMapping(
         fields=(_PROMPT, _DURATION, _RESOLUTION, _ASPECT, _NEGATIVE, _SEED, _AUDIO),
+        # google/veo-3.1 (version 9c6ca0c2): duration 4|6|8 default 8, resolution
+        # 720p|1080p default 1080p, aspect_ratio 16:9|9:16 default 16:9.
         capabilities=Capabilities(
             durations=(4, 6, 8),
             resolutions=("720p", "1080p"),
             aspect_ratios=("16:9", "9:16"),
             audio=True,
             image_roles=tuple(roles),
+            default_duration=8,
+            default_resolution="1080p",
+            default_aspect_ratio="16:9",
         ),
         image_fields=images,
         list_image_fields=frozenset({"reference_images"} if references else ()),
@@ -141,6 +153,8 @@ def _veo(*, last_frame: bool, references: bool) -> ModelMapping:
 
 
 def _kling(resolutions: tuple[str, ...] | None) -> ModelMapping:
+    # kwaivgi/kling-v2.x text/image-to-video: duration 5|10 default 5, aspect_ratio
+    # 16:9|9:16|1:1 default 16:9; the resolution is fixed per model (none is sent).
     return ModelMapping(
         fields=(_PROMPT, _NEGATIVE, _ASPECT, _DURATION),
         capabilities=Capabilities(
@@ -148,12 +162,18 @@ def _kling(resolutions: tuple[str, ...] | None) -> ModelMapping:
             resolutions=resolutions,
             aspect_ratios=("16:9", "9:16", "1:1"),
             image_roles=("first_frame",),
+            default_duration=5,
+            default_resolution=resolutions[0] if resolutions else None,
+            default_aspect_ratio="16:9",
         ),
         image_fields={"first_frame": "start_image"},
     )
 
 
 def _hailuo(resolutions: tuple[str, ...], *, last_frame: bool) -> ModelMapping:
+    """minimax/hailuo-2.3 (version 23a02633): duration 6|10 default 6 (10 only at 768p),
+    resolution 768p|1080p default 768p; hailuo-02 adds 512p (image-to-video) and a last
+    frame. No aspect ratio: 16:9 from text, the first frame's own shape from an image."""
     images = {"first_frame": "first_frame_image"}
     if last_frame:
         images["last_frame"] = "last_frame_image"
@@ -168,12 +188,15 @@ def _hailuo(resolutions: tuple[str, ...], *, last_frame: bool) -> ModelMapping:
             durations=(6, 10),
             resolutions=resolutions,
             image_roles=("first_frame", "last_frame") if last_frame else ("first_frame",),
+            default_duration=6,
+            default_resolution="720p",
         ),
         image_fields=images,
     )
 
 
 def _luma_ray2(resolutions: tuple[str, ...] | None) -> ModelMapping:
+    # luma/ray-2-*: duration 5|9 default 5, aspect_ratio default 16:9, resolution in the name.
     return ModelMapping(
         fields=(_PROMPT, _DURATION, _ASPECT),
         capabilities=Capabilities(
@@ -181,8 +204,43 @@ def _luma_ray2(resolutions: tuple[str, ...] | None) -> ModelMapping:
             resolutions=resolutions,
             aspect_ratios=_ALL_ASPECTS,
             image_roles=("first_frame", "last_frame"),
+            default_duration=5,
+            default_resolution=resolutions[0] if resolutions else None,
+            default_aspect_ratio="16:9",
         ),
         image_fields={"first_frame": "start_image", "last_frame": "end_image"},
+    )
+
+
+_SEEDANCE_ASPECTS = ("16:9", "4:3", "1:1", "9:16", "21:9")
+
+
+def _seedance(*, default_resolution: str | None, references: bool) -> ModelMapping:
+    with_resolution = default_resolution is not None
+    fields = [_PROMPT, _DURATION, _ASPECT, _SEED]
+    if with_resolution:
+        fields.insert(2, _RESOLUTION)
+    else:
+        fields.append(_AUDIO)
+    images = {"first_frame": "image", "last_frame": "last_frame_image"}
+    roles: list[Any] = ["first_frame", "last_frame"]
+    if references:
+        images["reference"] = "reference_images"
+        roles.append("reference")
+    return ModelMapping(
+        fields=tuple(fields),
+        capabilities=Capabilities(
+            durations=tuple(range(2, 13)),
+            resolutions=("480p", "720p", "1080p") if with_resolution else None,
+            aspect_ratios=_SEEDANCE_ASPECTS,
+            audio=not with_resolution,
+            image_roles=tuple(roles),
+            default_duration=5,
+            default_resolution=default_resolution,
+            default_aspect_ratio="16:9",
+        ),
+        image_fields=images,
+        list_image_fields=frozenset({"reference_images"} if references else ()),
     )
 
 
@@ -194,7 +252,12 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
     "google/veo-3.1-fast": _veo(last_frame=True, references=False),
     "google/veo-2": ModelMapping(
         fields=(_PROMPT, _DURATION, _ASPECT, _SEED),
-        capabilities=Capabilities(durations=(5, 6, 7, 8), aspect_ratios=("16:9", "9:16")),
+        capabilities=Capabilities(
+            durations=(5, 6, 7, 8),
+            aspect_ratios=("16:9", "9:16"),
+            default_duration=5,
+            default_aspect_ratio="16:9",
+        ),
     ),
     # Kling: duration 5|10 as an integer, start_image, aspect 16:9|9:16|1:1. The output
     # resolution is fixed per model (no input for it), so it is declared, not sent.
@@ -210,6 +273,9 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             aspect_ratios=("16:9", "9:16", "1:1"),
             image_roles=("first_frame", "last_frame", "reference"),
             text_to_video=False,
+            default_duration=5,
+            default_resolution="1080p",
+            default_aspect_ratio="16:9",
         ),
         image_fields={
             "first_frame": "start_image",
@@ -218,7 +284,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
         },
         list_image_fields=frozenset({"reference_images"}),
     ),
-    # Kling v2.1 is image-to-video only; resolution is chosen through ``mode``.
+    # Kling v2.1 (version daad218f) is image-to-video only; resolution is chosen through
+    # ``mode``: standard (720p, the default) or pro (1080p); duration 5|10 default 5.
     "kwaivgi/kling-v2.1": ModelMapping(
         fields=(
             _PROMPT,
@@ -231,6 +298,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             resolutions=("720p", "1080p"),
             image_roles=("first_frame", "last_frame"),
             text_to_video=False,
+            default_duration=5,
+            default_resolution="720p",
         ),
         image_fields={"first_frame": "start_image", "last_frame": "end_image"},
     ),
@@ -242,6 +311,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             durations=(6,),
             resolutions=("720p",),
             image_roles=("first_frame", "reference"),
+            default_duration=6,
+            default_resolution="720p",
         ),
         image_fields={"first_frame": "first_frame_image", "reference": "subject_reference"},
     ),
@@ -252,6 +323,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             resolutions=("720p",),
             image_roles=("first_frame",),
             text_to_video=False,
+            default_duration=6,
+            default_resolution="720p",
         ),
         image_fields={"first_frame": "first_frame_image"},
     ),
@@ -270,6 +343,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             durations=(5,),
             aspect_ratios=_ALL_ASPECTS,
             image_roles=("first_frame", "last_frame"),
+            default_duration=5,
+            default_aspect_ratio="16:9",
         ),
         image_fields={"first_frame": "start_image_url", "last_frame": "end_image_url"},
     ),
@@ -289,6 +364,8 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             resolutions=("480p", "720p", "1080p"),
             image_roles=("first_frame",),
             text_to_video=False,
+            default_duration=5,
+            default_resolution="720p",
         ),
         image_fields={"first_frame": "image"},
     ),
@@ -300,12 +377,25 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             _SEED,
             FieldMap("enhance_prompt", "enable_prompt_expansion"),
         ),
+        # wan-video/wan-2.5-t2v(-fast) (version 6f841a19): size default "1280*720",
+        # duration 5|10 default 5.
         capabilities=Capabilities(
             durations=(5, 10),
             resolutions=("480p", "720p", "1080p"),
             aspect_ratios=("16:9", "9:16"),
+            default_duration=5,
+            default_resolution="720p",
+            default_aspect_ratio="16:9",
         ),
     ),
+    # ByteDance Seedance: duration 2-12 default 5, aspect_ratio default 16:9 (ignored when
+    # an image is given), the last frame is ``last_frame_image`` and needs a first frame.
+    # seedance-1-pro (version a5fd5508): resolution 480p|720p|1080p default 1080p;
+    # seedance-1-lite (version f22bbc7d): default 720p, 1-4 reference_images;
+    # seedance-1.5-pro (version 78c1986f): no resolution input, generate_audio.
+    "bytedance/seedance-1-pro": _seedance(default_resolution="1080p", references=False),
+    "bytedance/seedance-1-lite": _seedance(default_resolution="720p", references=True),
+    "bytedance/seedance-1.5-pro": _seedance(default_resolution=None, references=False),
     # Anything else: the names most Replicate video models share.
     "": ModelMapping(
         fields=(_PROMPT, _DURATION, _RESOLUTION, _ASPECT, _NEGATIVE, _SEED, _AUDIO),
@@ -394,9 +484,32 @@ def _landscape_unless_image(
 
 
 def _kling_v21_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
-    """An end frame is a pro-mode (1080p) feature of Kling v2.1."""
-    if _has_role(request, "last_frame") and request.resolution != "1080p":
+    """An end frame is a pro-mode (1080p) feature of Kling v2.1: with no resolution
+    asked, a last frame picks pro mode rather than refusing the default (standard)."""
+    if not _has_role(request, "last_frame"):
+        return
+    if request.resolution is None:
+        payload["mode"] = "pro"
+    elif request.resolution != "1080p":
         raise _refuse(f"{model} accepts a last frame only at 1080p (pro mode)", "resolution", model)
+
+
+def _seedance_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    """Seedance: a last frame only follows a first frame; reference images exclude both
+    keyframes and 1080p (the model pages' own notes)."""
+    if _has_role(request, "last_frame") and not _has_role(request, "first_frame"):
+        raise _refuse(f"{model} takes a last frame only with a first frame", "image_list", model)
+    if "reference_images" in payload:
+        if _has_role(request, "first_frame") or _has_role(request, "last_frame"):
+            raise _refuse(
+                f"{model} cannot combine reference images with first or last frames",
+                "image_list",
+                model,
+            )
+        if payload.get("resolution") == "1080p":
+            raise _refuse(f"{model} takes reference images only below 1080p", "resolution", model)
+        if len(payload["reference_images"]) > 4:
+            raise _refuse(f"{model} takes at most 4 reference images", "image_list", model)
 
 
 def _kling_keyframe_rules(
@@ -417,8 +530,9 @@ _WAN_SIZES = {
 
 
 def _wan_size(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
-    """Wan text-to-video sizes its output as "W*H"; fill it from the unified fields."""
-    if "size" in payload or (request.resolution is None and request.aspect_ratio is None):
+    """Wan text-to-video sizes its output as "W*H"; fill it from the unified fields, or
+    from the model's default (1280*720: 720p, 16:9) for the ones a request leaves out."""
+    if "size" in payload:
         return
     key = (request.resolution or "720p", request.aspect_ratio or "16:9")
     payload["size"] = _WAN_SIZES[key]
@@ -432,6 +546,9 @@ ADJUSTMENTS: dict[str, Adjustment] = {
     "kwaivgi/kling-v2.1": _kling_v21_rules,
     "kwaivgi/kling-v1.6-pro": _kling_keyframe_rules,
     "wan-video/wan-2.5-t2v": _wan_size,
+    "bytedance/seedance-1-pro": _seedance_rules,
+    "bytedance/seedance-1-lite": _seedance_rules,
+    "bytedance/seedance-1.5-pro": _seedance_rules,
 }
 
 register_provider_field_mapping(PROVIDER, MODEL_MAPPINGS)
@@ -579,6 +696,9 @@ class _Exchange:
                 f"could not reach {PROVIDER}: {type(exc).__name__}", **self._common()
             ) from None
         except (ValueError, ReplicateException):
+            unlisted = _unlisted_terminal(self.body)
+            if unlisted is not None:
+                return unlisted
             # Unparseable JSON, or JSON that is not a prediction (the SDK's model rejects it).
             raise HTTPError(
                 f"{PROVIDER} answered with malformed JSON",
@@ -627,6 +747,24 @@ class _Exchange:
 
 # -- reading predictions -----------------------------------------------------------------
 
+UNLISTED_TERMINAL = frozenset({"aborted"})
+"""Terminal statuses the API reports and the SDK's ``Prediction.status`` Literal lacks."""
+FAILED_STATUSES = frozenset({"failed", "canceled", *UNLISTED_TERMINAL})
+
+
+def _unlisted_terminal(body: Any) -> Prediction | None:
+    """A prediction in a terminal status the SDK's model refuses (``aborted``), built
+    without validation so it is reported as the failure it is, not as a malformed 502."""
+    if (
+        isinstance(body, Mapping)
+        and body.get("status") in UNLISTED_TERMINAL
+        and isinstance(body.get("id"), str)
+    ):
+        fields: dict[str, Any] = {"model": "", "version": "", "input": None, "output": None}
+        fields.update({"logs": None, "error": None, "metrics": None, **body})
+        return Prediction.construct(**fields)
+    return None
+
 
 def _first_url(output: Any) -> str | None:
     """The video URL in a prediction output: a string, a list, or a dict of them."""
@@ -654,6 +792,13 @@ def _failure(prediction: Prediction, config: VideoGenerationConfig, raw: Any) ->
     }
     if prediction.status == "canceled":
         return GenerationFailedError(f"{PROVIDER} prediction was canceled", **common)
+    status: str = prediction.status  # may be one the SDK's Literal lacks
+    if status == "aborted":
+        return GenerationFailedError(
+            f"{PROVIDER} prediction was aborted: its Cancel-After deadline passed before "
+            "it started running (not billed)",
+            **common,
+        )
     detail = str(prediction.error or "prediction failed")
     if _MODERATION.search(detail):
         return ContentModerationError(f"{PROVIDER} refused the content: {detail}", **common)
@@ -720,7 +865,7 @@ class ReplicateProvider(VideoProvider):
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         prediction, raw = await self._get(config, request_id)
-        if prediction.status in ("failed", "canceled"):
+        if prediction.status in FAILED_STATUSES:
             return JobProgress(
                 status="failed",
                 progress=_percent(prediction),
@@ -736,7 +881,7 @@ class ReplicateProvider(VideoProvider):
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         prediction, raw = await self._get(config, request_id)
-        if prediction.status in ("failed", "canceled"):
+        if prediction.status in FAILED_STATUSES:
             raise _failure(prediction, config, raw)
         common: dict[str, Any] = {
             "provider": PROVIDER,

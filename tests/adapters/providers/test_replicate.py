@@ -32,7 +32,12 @@ from adapters.providers.replicate import (
     split_model,
 )
 from tests.emulators.base import Fault
-from tests.emulators.replicate import FLAGGED_ERROR, ReplicateEmulator
+from tests.emulators.replicate import (
+    FLAGGED_ERROR,
+    SCHEMAS,
+    ReplicateEmulator,
+    parse_cancel_after,
+)
 from tests.servers import free_port
 
 IMAGE = "https://example.com/first.png"
@@ -54,6 +59,7 @@ def emulator(server: ReplicateEmulator) -> ReplicateEmulator:
     server.jobs.clear()
     server.next_job_outcome = "success"
     server.job_seconds = 0.2
+    server.abort_next = False
     return server
 
 
@@ -478,16 +484,14 @@ def test_kling_families() -> None:
         request(resolution="720p", image_list=[ImageInput(image=IMAGE, role="first_frame")]),
     )
     assert standard["mode"] == "standard"
+    # A last frame with no resolution asked picks pro mode instead of refusing the default.
+    keyframes = [
+        ImageInput(image=IMAGE, role="first_frame"),
+        ImageInput(image=LAST, role="last_frame"),
+    ]
+    assert build_input("kwaivgi/kling-v2.1", request(image_list=keyframes))["mode"] == "pro"
     with pytest.raises(ValidationError) as caught:
-        build_input(
-            "kwaivgi/kling-v2.1",
-            request(
-                image_list=[
-                    ImageInput(image=IMAGE, role="first_frame"),
-                    ImageInput(image=LAST, role="last_frame"),
-                ]
-            ),
-        )
+        build_input("kwaivgi/kling-v2.1", request(resolution="720p", image_list=keyframes))
     assert caught.value.param == "resolution"
     with pytest.raises(ValidationError):
         build_input("kwaivgi/kling-v2.0", request(resolution="1080p"))
@@ -572,7 +576,8 @@ def test_luma_and_wan_families() -> None:
         "enable_prompt_expansion": True,
         "size": "1080*1920",
     }
-    assert "size" not in build_input("wan-video/wan-2.5-t2v", request())
+    # Nothing asked: the model's documented default size is sent, not left to chance.
+    assert build_input("wan-video/wan-2.5-t2v", request())["size"] == "1280*720"
     assert build_input("wan-video/wan-2.5-t2v", request(aspect_ratio="9:16"))["size"] == "720*1280"
     i2v = build_input(
         "wan-video/wan-2.5-i2v",
@@ -695,3 +700,263 @@ def test_extras_cannot_override_billed_or_validated_fields(
     with pytest.raises(ValidationError) as caught:
         build_input(model, request(extra_params=extras, **fields))
     assert caught.value.param == next(iter(extras))
+
+
+# -- 12. issue 15: aborted predictions, documented defaults, a strict emulator ------------
+
+
+async def test_an_aborted_prediction_is_a_terminal_failure_not_a_502(
+    emulator: ReplicateEmulator,
+) -> None:
+    """``aborted`` (a Cancel-After deadline passed before the prediction started) is not
+    in the SDK's status Literal; it used to surface as a retried 502 "malformed JSON"."""
+    emulator.abort_next = True
+    config = make_config(emulator)
+    provider = ReplicateProvider()
+    job = await provider.submit_video(config, request())
+    progress = await provider.poll_video(config, job.request_id)
+    assert progress.status == "failed"
+    assert isinstance(progress.error, GenerationFailedError)
+    assert "aborted" in str(progress.error)
+    assert "Cancel-After" in str(progress.error)
+    assert progress.raw_response["status"] == "aborted"
+    with pytest.raises(GenerationFailedError, match="aborted"):
+        await provider.fetch_video(config, job.request_id)
+
+
+async def test_run_video_job_ends_on_an_aborted_prediction(emulator: ReplicateEmulator) -> None:
+    emulator.abort_next = True
+    with pytest.raises(GenerationFailedError, match="aborted") as caught:
+        await run_video_job(ReplicateProvider(), make_config(emulator), request())
+    assert not isinstance(caught.value, HTTPError)
+    assert len(emulator.calls_of("submit")) == 1
+
+
+async def test_cancelling_an_aborted_prediction_is_not_an_error(
+    emulator: ReplicateEmulator,
+) -> None:
+    emulator.abort_next = True
+    config = make_config(emulator)
+    job = await ReplicateProvider().submit_video(config, request())
+    await ReplicateProvider().cancel_video(config, job.request_id)
+    assert len(emulator.calls_of("cancel")) == 1
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "google/veo-3.1": {"duration": 8, "resolution": "1080p", "aspect_ratio": "16:9"},
+    "google/veo-3": {"duration": 8, "resolution": "1080p", "aspect_ratio": "16:9"},
+    "google/veo-2": {"duration": 5, "aspect_ratio": "16:9"},
+    "kwaivgi/kling-v2.5-turbo-pro": {"duration": 5, "aspect_ratio": "16:9"},
+    "minimax/hailuo-02": {"duration": 6, "resolution": "768p"},
+    "minimax/hailuo-2.3": {"duration": 6, "resolution": "768p"},
+    "minimax/video-01": {},
+    "luma/ray-2-720p": {"duration": 5, "aspect_ratio": "16:9"},
+    "luma/ray": {"aspect_ratio": "16:9"},
+    "wan-video/wan-2.5-t2v": {"duration": 5, "size": "1280*720"},
+    "bytedance/seedance-1-pro": {"duration": 5, "resolution": "1080p", "aspect_ratio": "16:9"},
+    "bytedance/seedance-1-lite": {"duration": 5, "resolution": "720p", "aspect_ratio": "16:9"},
+    "bytedance/seedance-1.5-pro": {"duration": 5, "aspect_ratio": "16:9"},
+}
+
+
+@pytest.mark.parametrize("model", sorted(_DEFAULTS))
+async def test_a_bare_prompt_gets_the_models_own_defaults_and_is_accepted(
+    emulator: ReplicateEmulator, model: str
+) -> None:
+    """Only model and prompt: the model's documented defaults are sent, never OpenAI's
+    4 s / 720x1280, and the strict emulator (the model's published schema) accepts it."""
+    job = await ReplicateProvider().submit_video(make_config(emulator, model=model), request())
+    sent = emulator.calls_of("submit")[0].body["input"]
+    assert sent == {"prompt": "a lighthouse in a storm", **_DEFAULTS[model]}
+    assert job.request_id in emulator.jobs
+
+
+@pytest.mark.parametrize(
+    ("model", "images"),
+    [
+        ("kwaivgi/kling-v2.1", ["first_frame"]),
+        ("kwaivgi/kling-v2.1", ["first_frame", "last_frame"]),
+        ("wan-video/wan-2.5-i2v", ["first_frame"]),
+        ("minimax/video-01-live", ["first_frame"]),
+        ("minimax/hailuo-02", ["first_frame", "last_frame"]),
+        ("kwaivgi/kling-v1.6-pro", ["first_frame", "last_frame"]),
+        ("google/veo-3.1", ["first_frame", "last_frame"]),
+        ("bytedance/seedance-1-pro", ["first_frame", "last_frame"]),
+        ("bytedance/seedance-1-lite", ["reference"]),
+    ],
+)
+async def test_image_requests_without_settings_are_accepted(
+    emulator: ReplicateEmulator, model: str, images: list[str]
+) -> None:
+    urls = {"first_frame": IMAGE, "last_frame": LAST, "reference": IMAGE}
+    image_list = [ImageInput(image=urls[role], role=role) for role in images]
+    job = await ReplicateProvider().submit_video(
+        make_config(emulator, model=model), request(image_list=image_list)
+    )
+    assert job.request_id in emulator.jobs
+
+
+def test_seedance_keyframes_and_references() -> None:
+    payload = build_input(
+        "bytedance/seedance-1-pro",
+        request(
+            seed=3,
+            duration_seconds=12,
+            image_list=[
+                ImageInput(image=IMAGE, role="first_frame"),
+                ImageInput(image=LAST, role="last_frame"),
+            ],
+        ),
+    )
+    assert (payload["image"], payload["last_frame_image"]) == (IMAGE, LAST)
+    assert (payload["duration"], payload["seed"]) == (12, 3)
+    assert "last_frame" not in payload
+    with pytest.raises(ValidationError, match="only with a first frame"):
+        build_input(
+            "bytedance/seedance-1-pro",
+            request(image_list=[ImageInput(image=LAST, role="last_frame")]),
+        )
+    with pytest.raises(ValidationError) as caught:
+        build_input(
+            "bytedance/seedance-1-lite",
+            request(resolution="1080p", image_list=[ImageInput(image=IMAGE, role="reference")]),
+        )
+    assert caught.value.param == "resolution"
+    with pytest.raises(ValidationError) as caught:
+        build_input("bytedance/seedance-1-pro", request(duration_seconds=13))
+    assert caught.value.param == "seconds"
+    audio = build_input("bytedance/seedance-1.5-pro", request(generate_audio=True))
+    assert audio["generate_audio"] is True
+    assert "resolution" not in audio
+
+
+def test_every_family_default_is_one_the_family_allows() -> None:
+    for prefix, mapping in get_provider_field_mapping("replicate").items():
+        caps = mapping.capabilities
+        if caps.default_duration is not None and caps.durations is not None:
+            assert caps.default_duration in caps.durations, prefix
+        if caps.default_resolution is not None and caps.resolutions is not None:
+            assert caps.default_resolution in caps.resolutions, prefix
+        if caps.default_aspect_ratio is not None and caps.aspect_ratios is not None:
+            assert caps.default_aspect_ratio in caps.aspect_ratios, prefix
+
+
+def test_every_schema_model_has_its_own_family() -> None:
+    """A model the emulator knows the schema of is not left to the generic names."""
+    for model in SCHEMAS:
+        assert mapping_for(model) is not MODEL_MAPPINGS[""], model
+
+
+# -- the emulator refuses what Replicate refuses --------------------------------------------
+
+
+def _post(emulator: ReplicateEmulator, path: str, body: Any, **headers: str) -> httpx.Response:
+    return httpx.post(
+        f"{emulator.base_url}{path}",
+        json=body,
+        headers={"Authorization": "Bearer test-key", **headers},
+    )
+
+
+@pytest.mark.parametrize(
+    ("model_input", "field", "kind"),
+    [
+        ({"prompt": "x", "duration": "8"}, "input.duration", "invalid_type"),
+        ({"prompt": "x", "duration": 5}, "input.duration", "enum"),
+        ({"prompt": "x", "resolution": "4k"}, "input.resolution", "enum"),
+        (
+            {"prompt": "x", "start_image": IMAGE},
+            "input.start_image",
+            "additional_property_not_allowed",
+        ),
+        ({"prompt": "x", "generate_audio": "yes"}, "input.generate_audio", "invalid_type"),
+        ({"prompt": "x", "seed": 1.5}, "input.seed", "invalid_type"),
+        ({"prompt": "x", "duration": True}, "input.duration", "invalid_type"),
+        ({"duration": 8}, "input.prompt", "required"),
+    ],
+)
+def test_emulator_refuses_inputs_outside_the_schema(
+    emulator: ReplicateEmulator, model_input: dict[str, Any], field: str, kind: str
+) -> None:
+    answer = _post(emulator, "/v1/models/google/veo-3.1/predictions", {"input": model_input})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert (body["title"], body["status"]) == ("Input validation failed", 422)
+    assert [(entry["field"], entry["type"]) for entry in body["invalid_fields"]] == [(field, kind)]
+    assert field in body["detail"]
+    assert emulator.jobs == {}
+
+
+@pytest.mark.parametrize(
+    ("model", "model_input"),
+    [
+        ("bytedance/seedance-1-pro", {"prompt": "x", "duration": 13}),
+        ("bytedance/seedance-1-pro", {"prompt": "x", "last_frame": LAST}),
+        ("minimax/hailuo-2.3", {"prompt": "x", "resolution": "512p"}),
+        ("minimax/hailuo-02", {"prompt": "x", "resolution": "768P"}),
+        ("kwaivgi/kling-v2.1", {"prompt": "x", "mode": "1080p"}),
+        ("wan-video/wan-2.5-t2v", {"prompt": "x", "size": "1280x720"}),
+        ("wan-video/wan-2.5-t2v", {"prompt": "x", "resolution": "720p"}),
+    ],
+)
+def test_emulator_refuses_each_models_wrong_inputs(
+    emulator: ReplicateEmulator, model: str, model_input: dict[str, Any]
+) -> None:
+    answer = _post(emulator, f"/v1/models/{model}/predictions", {"input": model_input})
+    assert answer.status_code == 422
+    assert answer.json()["invalid_fields"]
+
+
+def test_emulator_refuses_wrong_paths_methods_and_bodies(emulator: ReplicateEmulator) -> None:
+    for path in ("/v1/predictions/abc/result", "/v1/models/google/veo-3.1", "/v2/predictions"):
+        answer = _post(emulator, path, {"input": {"prompt": "x"}})
+        assert answer.status_code == 404, path
+        assert answer.json()["status"] == 404
+    wrong_method = httpx.get(
+        f"{emulator.base_url}/v1/models/google/veo-3.1/predictions",
+        headers={"Authorization": "Bearer test-key"},
+    )
+    assert wrong_method.status_code == 405
+    assert _post(emulator, "/v1/predictions", {"input": {"prompt": "x"}}).status_code == 422
+    unknown_top = {"input": {"prompt": "x"}, "model": "google/veo-3.1"}
+    assert _post(emulator, "/v1/models/google/veo-3.1/predictions", unknown_top).status_code == 422
+    bad_events = {"input": {"prompt": "x"}, "webhook_events_filter": ["done"]}
+    assert _post(emulator, "/v1/models/google/veo-3.1/predictions", bad_events).status_code == 422
+    short = _post(
+        emulator,
+        "/v1/models/google/veo-3.1/predictions",
+        {"input": {"prompt": "x"}},
+        **{"Cancel-After": "2s"},
+    )
+    assert short.status_code == 422
+    assert emulator.jobs == {}
+
+
+def test_emulator_deadlines_abort_queued_and_cancel_running_predictions(
+    emulator: ReplicateEmulator,
+) -> None:
+    assert parse_cancel_after("1h30m") == 5400
+    assert parse_cancel_after("90") == 90
+    assert parse_cancel_after("5 minutes") is None
+    emulator.job_seconds = 100  # queued for 20 s, running until 100 s
+    created = _post(
+        emulator,
+        "/v1/models/google/veo-3.1/predictions",
+        {"input": {"prompt": "x"}},
+        **{"Cancel-After": "10s"},
+    )
+    assert created.status_code == 201
+    assert created.json()["status"] == "starting"
+    job = emulator.jobs[created.json()["id"]]
+    job.created -= 11
+    polled = httpx.get(created.json()["urls"]["get"], headers={"Authorization": "Bearer test-key"})
+    assert polled.json()["status"] == "aborted"
+    running = _post(
+        emulator,
+        "/v1/models/google/veo-3.1/predictions",
+        {"input": {"prompt": "x"}},
+        **{"Cancel-After": "30s"},
+    )
+    emulator.jobs[running.json()["id"]].created -= 31
+    polled = httpx.get(running.json()["urls"]["get"], headers={"Authorization": "Bearer test-key"})
+    assert polled.json()["status"] == "canceled"
