@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -227,17 +228,42 @@ def _refuse(message: str, param: str, model: str) -> ValidationError:
     return ValidationError(message, param=param, provider=PROVIDER, model=model)
 
 
-def image_url(image: str, role: str, model: str) -> str:
+def image_url(image: Any, role: str, model: str, param: str = "image_list") -> str:
     """``image`` if it is an http(s) URL: Luma fetches every input image itself and takes
     no uploads or ``data:`` URIs, so anything else is a 400 here, before any call."""
-    if image.startswith(("http://", "https://")):
+    if isinstance(image, str) and image.startswith(("http://", "https://")):
         return image
     raise _refuse(
         f"{model} needs an image URL (http or https) for the {role} image: Luma fetches "
         "input images itself and does not take uploaded or data: URI images",
-        "image_list",
+        param,
         model,
     )
+
+
+def _extra_images(payload: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(where, value) for each image an extra parameter put in ``payload``: keyframes
+    of type image, ``modify_image_ref`` and ``character_ref`` (lumaai 1.21's shapes)."""
+    keyframes = payload.get("keyframes")
+    if isinstance(keyframes, dict):
+        for name, frame in keyframes.items():
+            if isinstance(frame, dict) and frame.get("type") == "image":
+                yield f"keyframes.{name}", frame.get("url")
+    modify = payload.get("modify_image_ref")
+    if isinstance(modify, dict):
+        yield "modify_image_ref", modify.get("url")
+    character = payload.get("character_ref")
+    identity = character.get("identity0") if isinstance(character, dict) else None
+    if isinstance(identity, dict) and isinstance(identity.get("images"), list):
+        for image in identity["images"]:
+            yield "character_ref.identity0", image
+
+
+def _check_extra_images(payload: dict[str, Any], model: str) -> dict[str, Any]:
+    """``payload``, once every image an extra placed in it is an http(s) URL."""
+    for where, value in _extra_images(payload):
+        image_url(value, where, model, param=where.split(".", 1)[0])
+    return payload
 
 
 def video_payload(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
@@ -266,13 +292,14 @@ def video_payload(model: str, request: VideoGenerationRequest) -> dict[str, Any]
     payload["model"] = model
     payload["generation_type"] = "video"
     # keyframes built from images are the gateway's; without images they are an add-on.
-    return merge_extra_params(
+    merged = merge_extra_params(
         payload,
         request.extra_params,
         protected=protected_fields(mapping),
         provider=PROVIDER,
         model=model,
     )
+    return _check_extra_images(merged, model)
 
 
 def aspect_from_size(size: str, allowed: frozenset[str], model: str) -> str:
@@ -327,7 +354,7 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
                 model,
             )
         payload.setdefault(target, []).append({"url": image_url(image.image, image.role, model)})
-    merge_extra_params(
+    payload = merge_extra_params(
         payload,
         request.extra_params,
         protected={
@@ -338,6 +365,7 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
         provider=PROVIDER,
         model=model,
     )
+    _check_extra_images(payload, model)
     ignored = [name for name in ("seed", "quality", "style") if getattr(request, name) is not None]
     return payload, ignored
 

@@ -146,6 +146,17 @@ VIDEO_CASES: list[tuple[str, str, dict[str, Any], Sdk]] = [
         },
     ),
     (
+        "camera concepts (extra)",
+        "ray-flash-2",
+        {"extra_params": {"concepts": [{"key": "dolly_zoom"}]}},
+        {
+            "duration": "5s",
+            "resolution": "720p",
+            "aspect_ratio": "16:9",
+            "concepts": [{"key": "dolly_zoom"}],
+        },
+    ),
+    (
         "extend a generation (keyframes extra, no frame images)",
         "ray-2",
         {"extra_params": {"keyframes": {"frame0": {"type": "generation", "id": "g-1"}}}},

@@ -626,3 +626,39 @@ async def test_strict_emulator_refuses_what_luma_refuses(
         assert "detail" in response.json()  # Luma's (FastAPI's) error shape
     if status == 405:
         assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("extras", "param"),
+    [
+        ({"keyframes": {"frame0": {"type": "image", "url": DATA_URI}}}, "keyframes"),
+        ({"keyframes": {"frame1": {"type": "image", "url": RAW_BASE64}}}, "keyframes"),
+        ({"keyframes": {"frame0": {"type": "image"}}}, "keyframes"),
+    ],
+)
+def test_images_in_video_extras_must_be_urls_too(extras: dict[str, Any], param: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        video_payload("ray-2", VideoGenerationRequest(prompt="p", extra_params=extras))
+    assert caught.value.param == param
+    assert "needs an image URL" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("extras", "param"),
+    [
+        ({"modify_image_ref": {"url": DATA_URI, "weight": 0.5}}, "modify_image_ref"),
+        ({"character_ref": {"identity0": {"images": [FIRST, DATA_URI]}}}, "character_ref"),
+    ],
+)
+def test_images_in_photon_extras_must_be_urls_too(extras: dict[str, Any], param: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        image_payload("photon-1", ImageGenerationRequest(prompt="p", extra_params=extras))
+    assert caught.value.param == param
+    url_extras = {
+        "modify_image_ref": {"url": FIRST, "weight": 0.5},
+        "character_ref": {"identity0": {"images": [FIRST, LAST]}},
+    }
+    payload, _ = image_payload(
+        "photon-1", ImageGenerationRequest(prompt="p", extra_params=url_extras)
+    )
+    assert payload["modify_image_ref"] == url_extras["modify_image_ref"]
