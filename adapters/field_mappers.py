@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from adapters.defaults import resolve_request
 from adapters.errors import ValidationError
 from adapters.extras import VIDEO_PARAMS, merge_extra_params
 from adapters.models import ImageRole, VideoGenerationRequest
@@ -212,6 +213,7 @@ def map_fields(
     """The mapped part of the provider's input, without extras: capabilities checked,
     fields mapped and images placed by role. Adapters that post-process the payload call
     this and merge the extras themselves afterwards."""
+    request = resolve_request(request, mapping.capabilities).request  # the model's defaults
     check_capabilities(request, mapping.capabilities, provider=provider, model=model)
     payload: dict[str, Any] = {}
     for row in mapping.fields:

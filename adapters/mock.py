@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import get_args
 
 from adapters.base import ImageProvider, VideoProvider
 from adapters.errors import ValidationError
+from adapters.field_mappers import Capabilities
 from adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
+    ImageRole,
     JobProgress,
     MockConfig,
     MockResponse,
@@ -60,10 +63,27 @@ def _decode(request_id: str, model: str) -> tuple[float, int, int | None]:
         ) from None
 
 
+MOCK_CAPABILITIES = Capabilities(
+    audio=True,
+    image_roles=get_args(ImageRole),
+    video_input=True,
+    default_duration=4,
+    default_resolution="720p",
+    default_aspect_ratio="9:16",
+)
+"""Everything allowed; only the defaults are set."""
+
+
 class MockProvider(VideoProvider, ImageProvider):
     """Simulates a provider: weighted outcomes, injected errors, timed progress."""
 
     name = "mock"
+
+    def capabilities(self, config: VideoGenerationConfig) -> Capabilities | None:
+        """A registered table for the model if there is one (tests imitate real models
+        that way); otherwise anything goes, and what is left out defaults the way the
+        OpenAI contract does (4 s, 720x1280), which is what the mock imitates."""
+        return super().capabilities(config) or MOCK_CAPABILITIES
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest

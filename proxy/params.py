@@ -27,10 +27,6 @@ from proxy.numbers import parse_int
 from proxy.sniff import sniff_image_type
 from router.config import GeneralSettings
 
-DEFAULT_SECONDS = 4
-"""OpenAI's documented default when `seconds` is omitted."""
-DEFAULT_SIZE = "720x1280"
-"""OpenAI's documented default when `size` is omitted."""
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -47,8 +43,10 @@ class CreateParams:
 
     alias: str
     request: VideoGenerationRequest
-    seconds: str
-    size: str
+    seconds: str | None
+    """As the client gave it; None when left out (the deployment's model decides)."""
+    size: str | None
+    """As the client gave it; None when left out (the deployment's model decides)."""
 
 
 def _set_nested(target: dict[str, Any], key: str, value: Any) -> None:
@@ -266,8 +264,10 @@ async def parse_create(
             param="prompt",
             code="missing_required_parameter",
         )
-    seconds = parse_seconds(data.pop("seconds", DEFAULT_SECONDS))
+    given_seconds = data.pop("seconds", None)
+    seconds = None if given_seconds in (None, "") else parse_seconds(given_seconds)
     size = data.pop("size", None)
+    size = None if size == "" else size
     if size is not None:
         resolution, aspect = parse_size(str(size))
         for key, derived in (("resolution", resolution), ("aspect_ratio", aspect)):
@@ -280,12 +280,6 @@ async def parse_create(
                     code="invalid_value",
                 )
             data[key] = derived
-    else:
-        data.setdefault("resolution", None)
-        data.setdefault("aspect_ratio", None)
-        default_resolution, default_aspect = parse_size(DEFAULT_SIZE)
-        data["resolution"] = data["resolution"] or default_resolution
-        data["aspect_ratio"] = data["aspect_ratio"] or default_aspect
     reference = await _input_reference(data.pop("input_reference", None))
     data["duration_seconds"] = seconds
     try:
@@ -295,11 +289,12 @@ async def parse_create(
     check_extras_size(request.extra_params, max_extra_bytes)
     if reference is not None:
         request.image_list.insert(0, reference)
-    if size is None:
-        assert request.resolution is not None
-        assert request.aspect_ratio is not None
-        size = format_size(request.resolution, request.aspect_ratio)
-    return CreateParams(alias=alias, request=request, seconds=str(seconds), size=str(size))
+    return CreateParams(
+        alias=alias,
+        request=request,
+        seconds=None if seconds is None else str(seconds),
+        size=None if size is None else str(size),
+    )
 
 
 def parse_remix(data: dict[str, Any]) -> str:

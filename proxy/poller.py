@@ -25,6 +25,7 @@ from adapters import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from proxy.echo import video_echo
 from proxy.metrics import COMPLETION, POLL_ERRORS, SPEND, VIDEOS
 from proxy.store import JobStore, VideoRecord, attempts_json
 from router import Deployment, Router
@@ -320,9 +321,15 @@ class Poller:
             return False
         now = time.time()
         logger.info("video %s resubmitted to %s", record.id, submission.deployment.id)
+        # Another deployment may make another duration or size when the client left
+        # them to the model: the Video reports what this one was asked for.
+        sent = submission.resolved.request if submission.resolved is not None else request
+        seconds, size = video_echo(sent, record.size)
         await self._store.update(
             record.id,
             deployment_id=submission.deployment.id,
+            seconds=seconds,
+            size=size,
             upstream_id=submission.job.request_id,
             status="queued",
             progress=0,

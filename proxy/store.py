@@ -65,6 +65,9 @@ class VideoRecord:
     seq: int | None = field(default=None)
     provider_seconds: float = field(default=0.0, repr=False)
     """Time the create spent waiting on providers (not stored; for the overhead metric)."""
+    coerced: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False)
+    """Unified field → (asked, used) moved by ``coerce: nearest`` (not stored; for the
+    create response's header)."""
 
     @property
     def result(self) -> dict[str, Any]:
@@ -83,7 +86,9 @@ class VideoRecord:
         return self.status in IN_FLIGHT
 
 
-_COLUMNS = [f.name for f in dataclasses.fields(VideoRecord) if f.name != "provider_seconds"]
+_COLUMNS = [
+    f.name for f in dataclasses.fields(VideoRecord) if f.name not in ("provider_seconds", "coerced")
+]
 
 # The hot statements are built once: SQLAlchemy then reuses their compiled form without
 # building and hashing a new statement tree on every request.

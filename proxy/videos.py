@@ -16,13 +16,19 @@ from adapters import TarashError, VideoGenerationRequest
 from proxy.admission import check_model_allowed, check_rate, refusal_error
 from proxy.auth import Caller, authenticate
 from proxy.content import serve_location
+from proxy.echo import coerced_header, video_echo
 from proxy.errors import APIError, not_found
 from proxy.gateway import Gateway
 from proxy.ledger import AdmissionRefused
 from proxy.logs import bind
 from proxy.metrics import CREATE_OVERHEAD
 from proxy.numbers import parse_int
-from proxy.params import CreateParams, parse_create, parse_remix, read_body
+from proxy.params import (
+    CreateParams,
+    parse_create,
+    parse_remix,
+    read_body,
+)
 from proxy.poller import SUBMIT_GRACE_SECONDS
 from proxy.routes import route
 from proxy.serialize import video_object
@@ -70,23 +76,27 @@ async def _start_job(
     caller: Caller,
     alias: str,
     request: VideoGenerationRequest,
-    seconds: str,
-    size: str,
+    asked_size: str | None,
     remix_of: VideoRecord | None = None,
     idempotency: tuple[str, str] | None = None,
 ) -> VideoRecord:
     """Reserve and write the job down, then submit it; a refusal leaves nothing behind.
 
     A new video goes through the router (capabilities, strategy, limits, breakers,
-    retries, fallbacks); a remix must run where its source ran.
+    retries, fallbacks); a remix must run where its source ran. ``asked_size`` is the
+    client's own (None when left out); the Video's ``seconds`` and ``size`` are what the
+    deployment requested from its provider, its model's defaults filled in.
     """
     router = gateway.router
     provider_seconds = 0.0
     if remix_of is None:
         first = router.plan(alias, request)[0]  # a 400 here costs nothing
         estimate = router.max_cost(alias, request)
+        seconds, size = video_echo(router.resolve(first, request).request, asked_size)
     else:
         first = router.deployment(remix_of.deployment_id)
+        request = router.resolve(first, request).request
+        seconds, size = remix_of.seconds, remix_of.size
         estimate = first.cost(float(seconds))
     request_json = request.model_dump_json()  # before the rate slot: a failure costs none
     await check_rate(gateway, caller)
@@ -122,10 +132,14 @@ async def _start_job(
             submission = await router.submit(alias, request)
             job, deployment, attempts = submission.job, submission.deployment, submission.attempts
             provider_seconds += submission.provider_seconds
+            if submission.resolved is not None:
+                seconds, size = video_echo(submission.resolved.request, asked_size)
+                record.coerced = submission.resolved.coerced
     except BaseException:
         await gateway.store.discard(record.id)
         raise
     record.deployment_id = deployment.id
+    record.seconds, record.size = seconds, size
     record.upstream_id = job.request_id
     record.attempts = max(1, len(attempts))
     record.attempts_json = attempts_json(attempts)
@@ -144,6 +158,8 @@ async def _start_job(
     await gateway.store.update(
         record.id,
         deployment_id=record.deployment_id,
+        seconds=record.seconds,
+        size=record.size,
         upstream_id=record.upstream_id,
         attempts=record.attempts,
         attempts_json=record.attempts_json,
@@ -176,8 +192,7 @@ async def create_video(request: Request) -> Response:
             caller=caller,
             alias=params.alias,
             request=params.request,
-            seconds=params.seconds,
-            size=params.size,
+            asked_size=params.size,
             idempotency=idempotency,
         )
     except IdempotencyKeyTaken:
@@ -191,6 +206,8 @@ async def create_video(request: Request) -> Response:
             ) from None
         return replay
     response = _video_response(gateway, record)
+    if record.coerced:
+        response.headers["x-tarash-coerced"] = coerced_header(record.coerced)
     CREATE_OVERHEAD.observe(max(0.0, time.perf_counter() - started - record.provider_seconds))
     return response
 
@@ -374,8 +391,7 @@ async def remix_video(request: Request) -> Response:
         caller=caller,
         alias=source.alias,
         request=remix_request,
-        seconds=source.seconds,
-        size=source.size,
+        asked_size=source.size,
         remix_of=source,
     )
     return _video_response(gateway, record)

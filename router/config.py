@@ -18,6 +18,7 @@ from adapters import (
     VideoGenerationConfig,
     registered_providers,
 )
+from adapters.defaults import CoerceMode
 
 RoutingStrategy = Literal["weighted", "lowest-cost", "lowest-latency", "least-busy"]
 
@@ -104,9 +105,22 @@ class RouterSettings(_Strict):
         description="Aliases whose fallbacks are also tried after a moderation refusal.",
     )
     cooldown: CooldownSettings = Field(default_factory=CooldownSettings)
+    coerce: CoerceMode = Field(
+        default="exact",
+        description="What a requested duration, resolution or aspect ratio a deployment's "
+        "model cannot make does: `exact` rules the deployment out (a 400 naming the allowed "
+        "values when none is left); `nearest` uses the nearest value the model makes and "
+        "says so on the Video and in the `x-tarash-coerced` header.",
+    )
+    coerce_per_alias: dict[str, CoerceMode] = Field(
+        default_factory=dict, description="Overrides `coerce` for these aliases."
+    )
 
     def strategy_for(self, alias: str) -> RoutingStrategy:
         return self.strategy_per_alias.get(alias, self.routing_strategy)
+
+    def coerce_for(self, alias: str) -> CoerceMode:
+        return self.coerce_per_alias.get(alias, self.coerce)
 
     def fallbacks_for(self, alias: str) -> list[str]:
         """The aliases to try, in order, after ``alias`` is exhausted."""

@@ -29,8 +29,9 @@ from adapters import (
     VideoGenerationResponse,
     provider_for,
 )
+from adapters.defaults import Resolved, resolve_request
 from adapters.extras import ProtectedFieldError, check_extra_params
-from adapters.field_mappers import check_capabilities
+from adapters.field_mappers import Capabilities, check_capabilities
 from adapters.polling import ProgressCallback, follow_job
 from adapters.redact import remember_secrets
 from adapters.registry import image_provider_for
@@ -53,6 +54,9 @@ class Submission:
     attempts: list[AttemptRecord] = field(default_factory=list)
     waited: float = 0.0
     """Seconds spent in retry backoff."""
+    resolved: Resolved | None = None
+    """The request as this deployment sent it (its model's defaults filled in, values
+    coerced where the alias allows), and what was changed."""
 
     @property
     def provider_seconds(self) -> float:
@@ -144,7 +148,10 @@ class Router:
             caps = provider.capabilities(config)
             try:
                 if caps is not None:
-                    check_capabilities(request, caps, provider=config.provider, model=config.model)
+                    effective = self._resolve(deployment, caps, request).request
+                    check_capabilities(
+                        effective, caps, provider=config.provider, model=config.model
+                    )
                 if request.extra_params:
                     check_extra_params(
                         request.extra_params,
@@ -187,13 +194,29 @@ class Router:
         return [alias, *self.settings.fallbacks_for(alias)]
 
     def max_cost(self, alias: str, request: VideoGenerationRequest) -> float:
-        """The most any deployment in the alias's chain could charge (what to reserve)."""
-        seconds = float(request.duration_seconds or 0)
+        """The most any deployment in the alias's chain could charge (what to reserve),
+        each at the duration it would make (its model's default when none was asked)."""
         costs = [0.0]
         for name in self.chain(alias):
             able, _ = self.servable(name, request)
-            costs.extend(d.cost(seconds) for d in able)
+            costs.extend(d.cost(self.seconds_for(d, request)) for d in able)
         return max(costs)
+
+    def resolve(self, deployment: Deployment, request: VideoGenerationRequest) -> Resolved:
+        """``request`` as ``deployment`` would send it: omitted duration, resolution and
+        aspect ratio from its model's own defaults (never OpenAI's), out-of-range values
+        moved to the nearest allowed ones when the alias sets ``coerce: nearest``."""
+        config = deployment.video_config
+        return self._resolve(deployment, provider_for(config).capabilities(config), request)
+
+    def _resolve(
+        self, deployment: Deployment, caps: Capabilities | None, request: VideoGenerationRequest
+    ) -> Resolved:
+        return resolve_request(request, caps, self.settings.coerce_for(deployment.alias))
+
+    def seconds_for(self, deployment: Deployment, request: VideoGenerationRequest) -> float:
+        """The duration ``deployment`` would make for ``request`` (0 when unknown)."""
+        return float(self.resolve(deployment, request).request.duration_seconds or 0)
 
     # -- submitting with retries and fallbacks -------------------------------------------
 
@@ -257,8 +280,9 @@ class Router:
                     attempted = True
                     tries += 1
                     made += 1
+                    resolved = self.resolve(deployment, request)
                     try:
-                        job = await self._submit_once(deployment, request, attempts)
+                        job = await self._submit_once(deployment, resolved.request, attempts)
                     except ValidationError as error:
                         # The adapter refused before any call (a rule its table cannot
                         # express): not a failure of the deployment, and not a retry.
@@ -275,7 +299,7 @@ class Router:
                             next_alias = True  # this alias opted in: go on to its fallbacks
                             break
                         raise
-                    return Submission(deployment, job, attempts, waited)
+                    return Submission(deployment, job, attempts, waited, resolved)
                 if not attempted:
                     break  # everything here is cooling down or at a limit
             if budget is not None and made >= budget:
@@ -441,7 +465,7 @@ class Router:
                 others = [d for d in self.plan(alias, request) if d.id != deployment.id]
                 exclude = [deployment.id] if others else []
                 continue
-            seconds = result.duration or float(request.duration_seconds or 0)
+            seconds = result.duration or self.seconds_for(deployment, request)
             await self.job_finished(
                 deployment, video_seconds=seconds, elapsed=time.monotonic() - job_started
             )
