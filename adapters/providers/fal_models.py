@@ -49,6 +49,11 @@ def _rename(names: Mapping[str, str]) -> Callable[[Any], Any]:
     return lambda value: names.get(value, value)
 
 
+def _one_item_list(value: Any) -> list[Any]:
+    """For fields that take a list of files where the unified request has one."""
+    return [value]
+
+
 def _frames_at_16fps(seconds: int) -> int:
     """Wan 2.2 counts frames, not seconds: 16 fps plus the opening frame (5 s → 81)."""
     return seconds * 16 + 1
@@ -88,11 +93,13 @@ def family(
     image_lists: frozenset[str] = frozenset(),
     video_field: str | None = None,
     video_required: bool = False,
+    video_list: bool = False,
     text_to_video: bool = True,
     price_per_second: float | None = None,
     default_duration: int | None = None,
     default_resolution: str | None = None,
     default_aspect_ratio: str | None = None,
+    prompt_field: str | None = "prompt",
 ) -> ModelMapping:
     """One fal family as a :class:`ModelMapping`.
 
@@ -101,8 +108,9 @@ def family(
     is sent. ``audio_field=None`` with ``audio=True`` is a model that always makes sound.
     ``default_*`` are the endpoint's own documented defaults (what fal makes when the
     field is left out), in unified terms; None where fal picks from the input (``auto``).
+    ``prompt_field=None``: the endpoint takes no prompt (swap, animate), so none is sent.
     """
-    rows = [FieldMap("prompt", "prompt", required=True)]
+    rows = [FieldMap("prompt", prompt_field, required=True)] if prompt_field else []
     if duration_field is not None:
         rows.append(FieldMap("duration_seconds", duration_field, transform=duration_transform))
     if resolution_field is not None:
@@ -119,7 +127,8 @@ def family(
     if enhance_field is not None:
         rows.append(FieldMap("enhance_prompt", enhance_field))
     if video_required and video_field is not None:
-        rows.append(FieldMap("video", video_field, required=True))
+        wrap = _one_item_list if video_list else None
+        rows.append(FieldMap("video", video_field, transform=wrap, required=True))
     roles: tuple[ImageRole, ...] = tuple(images or {})
     image_fields: dict[str, str] = {role: name for role, name in (images or {}).items()}
     return ModelMapping(
@@ -244,12 +253,10 @@ VEO31_LITE_FLF = family(
 )
 # reference-to-video: image_urls, 720p/1080p, 16:9 or 9:16 (fal's page); "8s" only is
 # unverified.
-VEO31_R2V = family(
+VEO31_R2V = family(  # no seed, no negative_prompt (nodetool-fal schema)
     durations=(8,),
     duration_format="string_s",
     audio=True,
-    seed=True,
-    negative_prompt=True,
     resolutions=("720p", "1080p"),
     aspect_ratios=LANDSCAPE_PORTRAIT,
     images={"reference": "image_urls"},
@@ -290,8 +297,19 @@ MINIMAX_VIDEO01 = family(
     duration_field=None,
     resolution_field=None,
     aspect_field=None,
-    images={"first_frame": "image_url"},
 )
+MINIMAX_VIDEO01_I2V = family(
+    **_MINIMAX,
+    default_duration=6,
+    durations=(6,),
+    duration_field=None,
+    resolution_field=None,
+    aspect_field=None,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+"""video-01's text endpoints take only prompt and prompt_optimizer; the image ones add
+image_url (nodetool-fal schema). One table used to serve both."""
 HAILUO_STANDARD = family(
     **_MINIMAX,
     durations=(6, 10),
@@ -365,8 +383,9 @@ KLING = family(
     default_aspect_ratio="16:9",
     resolution_field=None,
     negative_prompt=True,
-    images={"first_frame": "image_url", "last_frame": "tail_image_url"},
 )
+"""Old Kling text-to-video (v1-v2.1): no image input; the image endpoints are
+:data:`KLING_I2V` (this table used to send image fields to the text endpoints)."""
 KLING26 = family(
     durations=(5, 10),
     default_duration=5,
@@ -478,6 +497,7 @@ KLING25_TURBO_PRO_I2V = family(
     text_to_video=False,
     price_per_second=0.07,
 )
+# Standard-tier image endpoints (v1.6, v2.5 Turbo) take no tail_image_url.
 KLING25_TURBO_STANDARD_I2V = family(
     durations=(5, 10),
     default_duration=5,
@@ -488,6 +508,10 @@ KLING25_TURBO_STANDARD_I2V = family(
     text_to_video=False,
     price_per_second=0.042,
 )
+# o3 (nodetool-fal schema): text-to-video takes no image; image-to-video takes image_url
+# and end_image_url (not start_image_url) and no aspect; reference-to-video takes
+# image_urls (required), start_image_url, end_image_url. Before, one table served all
+# three (image fields on the text endpoint, start_image_url on the image one).
 KLING_O3 = family(
     durations=_V3_SECONDS,
     default_duration=5,
@@ -495,12 +519,30 @@ KLING_O3 = family(
     default_aspect_ratio="16:9",
     resolution_field=None,
     audio=True,
+)
+KLING_O3_I2V = family(
+    durations=_V3_SECONDS,
+    default_duration=5,
+    resolution_field=None,
+    aspect_field=None,
+    audio=True,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+)
+KLING_O3_R2V = family(
+    durations=_V3_SECONDS,
+    default_duration=5,
+    aspect_ratios=SQUARE_TOO,
+    default_aspect_ratio="16:9",
+    resolution_field=None,
+    audio=True,
     images={
+        "reference": "image_urls",
         "first_frame": "start_image_url",
         "last_frame": "end_image_url",
-        "reference": "image_urls",
     },
     image_lists=frozenset({"image_urls"}),
+    text_to_video=False,
 )
 
 # -- OpenAI Sora 2 ---------------------------------------------------------------------
@@ -596,10 +638,13 @@ WAN26_R2V = family(
     resolutions=("720p", "1080p"),
     aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
     default_aspect_ratio="16:9",
-    images={"reference": "image_urls"},
-    image_lists=frozenset({"image_urls"}),
-    text_to_video=False,
+    video_field="video_urls",
+    video_required=True,
+    video_list=True,
 )
+"""Wan 2.6 reference-to-video takes reference *videos* (``video_urls``, 1-3, named
+@Video1.. in the prompt; nodetool-fal schema), not images: the unified ``video`` becomes
+a one-item list. It used to send ``image_urls``, which the endpoint does not take."""
 WAN25 = family(
     **_WAN,
     durations=(5, 10),
@@ -634,6 +679,7 @@ WAN22_I2V = family(
 )
 WAN22_V2V = family(**_WAN22, aspect_field=None, video_field="video_url", video_required=True)
 WAN22_ANIMATE = family(
+    prompt_field=None,  # move/replace take no prompt (nodetool-fal schema)
     durations=None,
     duration_field=None,
     resolutions=("480p", "720p"),
@@ -671,7 +717,7 @@ SEEDANCE_I2V = family(
     text_to_video=False,
 )
 SEEDANCE_R2V = family(
-    **_SEEDANCE1,
+    **{**_SEEDANCE1, "resolutions": ("480p", "720p")},  # no 1080p (nodetool-fal schema)
     images={"reference": "reference_image_urls"},
     image_lists=frozenset({"reference_image_urls"}),
     text_to_video=False,
@@ -783,6 +829,7 @@ def _pixverse(
 
 
 PIXVERSE_SWAP = family(
+    prompt_field=None,  # swap takes no prompt (nodetool-fal schema)
     durations=None,
     duration_field=None,
     resolutions=("360p", "480p", "720p"),
@@ -863,7 +910,7 @@ LTX2_I2V = family(
     **_LTX2,
     durations=(6, 8, 10),
     aspect_field=None,
-    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    images={"first_frame": "image_url"},
     text_to_video=False,
     price_per_second=0.06,
 )
@@ -871,7 +918,24 @@ LTX2_FAST_I2V = family(
     **_LTX2,
     durations=_LTX_FAST_SECONDS,
     aspect_field=None,
-    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+    price_per_second=0.04,
+)
+_LTX23_FRAMES: dict[ImageRole, str] = {"first_frame": "image_url", "last_frame": "end_image_url"}
+LTX23_I2V = family(
+    **_LTX2,
+    durations=(6, 8, 10),
+    aspect_field=None,
+    images=_LTX23_FRAMES,
+    text_to_video=False,
+    price_per_second=0.06,
+)
+LTX23_FAST_I2V = family(
+    **_LTX2,
+    durations=_LTX_FAST_SECONDS,
+    aspect_field=None,
+    images=_LTX23_FRAMES,
     text_to_video=False,
     price_per_second=0.04,
 )
@@ -961,6 +1025,9 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/veo3.1/lite/first-last-frame-to-video": VEO31_LITE_FLF,
     # MiniMax / Hailuo
     "fal-ai/minimax": MINIMAX_VIDEO01,
+    "fal-ai/minimax/video-01/image-to-video": MINIMAX_VIDEO01_I2V,
+    "fal-ai/minimax/video-01-live/image-to-video": MINIMAX_VIDEO01_I2V,
+    "fal-ai/minimax/video-01-director/image-to-video": MINIMAX_VIDEO01_I2V,
     "fal-ai/minimax/hailuo-02/standard": HAILUO_STANDARD,
     "fal-ai/minimax/hailuo-02/standard/image-to-video": HAILUO02_STANDARD_I2V,
     "fal-ai/minimax/hailuo-02/pro": HAILUO_PRO,
@@ -976,7 +1043,8 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/kling-video": KLING,
     **_tiers("fal-ai/kling-video/v1", ("standard", "pro"), "image-to-video", KLING_I2V),
     "fal-ai/kling-video/v1.5/pro/image-to-video": KLING_I2V,
-    **_tiers("fal-ai/kling-video/v1.6", ("standard", "pro"), "image-to-video", KLING_I2V),
+    "fal-ai/kling-video/v1.6/pro/image-to-video": KLING_I2V,
+    "fal-ai/kling-video/v1.6/standard/image-to-video": KLING25_TURBO_STANDARD_I2V,
     **_tiers("fal-ai/kling-video/v2.1", ("standard", "pro", "master"), "image-to-video", KLING_I2V),
     "fal-ai/kling-video/v2.5-turbo": KLING25_TURBO,
     "fal-ai/kling-video/v2.5-turbo/pro/image-to-video": KLING25_TURBO_PRO_I2V,
@@ -989,6 +1057,8 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/kling-video/v3": KLING_V3,
     **_tiers("fal-ai/kling-video/v3", ("pro", "standard"), "image-to-video", KLING_V3_I2V),
     "fal-ai/kling-video/o3": KLING_O3,
+    **_tiers("fal-ai/kling-video/o3", ("pro", "standard"), "image-to-video", KLING_O3_I2V),
+    **_tiers("fal-ai/kling-video/o3", ("pro", "standard"), "reference-to-video", KLING_O3_R2V),
     # Sora 2
     "fal-ai/sora-2": SORA2,
     "fal-ai/sora-2/text-to-video/pro": SORA2_PRO,
@@ -1032,8 +1102,8 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/ltx-2/image-to-video/fast": LTX2_FAST_I2V,
     "fal-ai/ltx-2.3/": LTX2,
     "fal-ai/ltx-2.3/text-to-video/fast": LTX2_FAST,
-    "fal-ai/ltx-2.3/image-to-video": LTX2_I2V,
-    "fal-ai/ltx-2.3/image-to-video/fast": LTX2_FAST_I2V,
+    "fal-ai/ltx-2.3/image-to-video": LTX23_I2V,
+    "fal-ai/ltx-2.3/image-to-video/fast": LTX23_FAST_I2V,
     # Luma Ray 2
     "fal-ai/luma-dream-machine/ray-2": LUMA_RAY2,
     "fal-ai/luma-dream-machine/ray-2/image-to-video": LUMA_RAY2_I2V,

@@ -23,6 +23,20 @@ Checked 2026-11-25 against:
   file_size}, "seed"}``, Sora 2 adds ``video_id`` (its remix endpoint takes it), image
   models answer ``{"images": [{url, content_type, width, height}], "seed",
   "has_nsfw_concepts"}``.
+
+Strict since 2026-12-03 (issue 15): each video endpoint's published input schema
+(:mod:`tests.emulators.fal_schemas`, which names its sources) is enforced. Like fal, the
+queue accepts any JSON object at submit and the validation failure shows when the result
+is read: a 422 ``{"detail": [{"loc": ["body", field], "msg", "type", "input"}]}``
+(TanStack/ai#396, checked against the live API, saw exactly that for a prompt over the
+limit). Refused: unknown fields, wrong JSON types, enum values outside the list (so a
+duration in the wrong encoding, ``8`` for ``"8s"`` or ``"6"`` for ``6``), missing
+required fields, file inputs that are neither an http(s) URL nor a ``data:`` URI.
+An endpoint the emulator has no schema for answers 404 at submit, as fal does for an
+app that does not exist (fal's exact 404 body is not documented; ``{"detail": "Not
+Found"}`` is FastAPI's). Image endpoints (``IMAGE_APPS``, seedream) are served without a
+schema check: their schemas are not transcribed yet. ``open_endpoints`` lets a test serve
+an endpoint id of its own without a schema (a model "newer than the emulator").
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.media import SAMPLE_VIDEO
 from tests.emulators.base import Emulator, Job
+from tests.emulators.fal_schemas import SCHEMAS, Schema, validate
 
 NAMESPACES = ("workflows", "comfy")
 IMAGE_APPS = (
@@ -67,6 +82,25 @@ class FalEmulator(Emulator):
     """fal's queue: submit, status, result, cancel, with fal's auth and error bodies."""
 
     name = "fal"
+
+    def __init__(
+        self,
+        *,
+        job_seconds: float = 0.3,
+        api_key: str = "test-key",
+        open_endpoints: tuple[str, ...] = (),
+    ) -> None:
+        self.open_endpoints = frozenset(open_endpoints)
+        super().__init__(job_seconds=job_seconds, api_key=api_key)
+
+    def schema_for(self, endpoint: str) -> Schema | None:
+        """The endpoint's input schema; None for one served unchecked; KeyError if fal
+        would not know it."""
+        if endpoint in SCHEMAS:
+            return SCHEMAS[endpoint]
+        if endpoint in self.open_endpoints or is_image_endpoint(endpoint):
+            return None
+        raise KeyError(endpoint)
 
     def provider_routes(self) -> list[BaseRoute]:
         return [
@@ -127,10 +161,18 @@ class FalEmulator(Emulator):
                 },
                 status_code=422,
             )
+        try:
+            schema = self.schema_for(endpoint)
+        except KeyError:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
         app = app_of(endpoint)
         job = self.new_job(body)
         job.extra.update(app=app, endpoint=endpoint)
-        if endpoint == REMIX_ENDPOINT and not self._remixable(body.get("video_id")):
+        errors = validate(schema, body) if schema is not None else []
+        if errors:  # fal queues it anyway; the result answers the 422
+            job.outcome = "fail"
+            job.extra["failure"] = (422, {"detail": errors})
+        elif endpoint == REMIX_ENDPOINT and not self._remixable(body.get("video_id")):
             job.outcome = "fail"
             job.extra["failure"] = (
                 400,
