@@ -1,19 +1,23 @@
 """Runway's developer API (api.dev.runwayml.com): video tasks over aiohttp.
 
-Runway has no SDK on the design card, so every call goes through
-:func:`adapters.http.call`. A job is a Runway *task*: ``POST /v1/image_to_video`` (an
-input image) or ``POST /v1/text_to_video`` (text only) returns ``{id}``; ``GET
-/v1/tasks/{id}`` reports PENDING / THROTTLED / RUNNING / SUCCEEDED / FAILED / CANCELLED
-with ``progress`` 0-1 and ``output`` URLs; ``DELETE /v1/tasks/{id}`` cancels. Every
-request carries ``X-Runway-Version`` (``config.api_version`` overrides the default).
+Every call goes through :func:`adapters.http.call` (the official SDK, ``runwayml``, is a
+dev dependency used only to check this wire format). A job is a Runway *task*: ``POST
+/v1/image_to_video`` (a first frame, optionally a last one) or ``POST /v1/text_to_video``
+returns ``{id}``; ``GET /v1/tasks/{id}`` reports PENDING / THROTTLED / RUNNING /
+SUCCEEDED / FAILED / CANCELLED with ``progress`` 0-1 and ``output`` URLs; ``DELETE
+/v1/tasks/{id}`` cancels (or deletes a finished task). Every request carries
+``Authorization: Bearer <key>`` and ``X-Runway-Version: 2024-11-06`` (the SDK's value;
+``config.api_version`` overrides it).
 
-Runway sizes videos by pixel ratio ("1280:720"), not by aspect ratio and resolution, so
-each model family declares which (resolution, aspect ratio) pairs it has and the pixel
-ratio each becomes. The task answer does not repeat the requested duration or ratio,
-so they travel inside the request id (``<task id>~<seconds>~<ratio>``): a restarted
-gateway can still report them without any state of its own.
+Runway refuses fields a model does not take, so each model has its own table
+(:mod:`adapters.providers.runway_models`) and the body holds only what that table lists
+for the chosen endpoint; a unified field the model lacks (a seed for HappyHorse) is a
+400 here, not a silent drop. Runway sizes videos by pixel ratio ("1280:720") or, on
+some image-to-video endpoints, by tier ("1080P"). The task answer does not repeat the
+requested duration or size, so they travel inside the request id (``<task
+id>~<seconds>~<ratio or tier>``): a restarted gateway can still report them.
 
-Wire format checked on 2026-11-25; sources are listed in ``tests/emulators/runway.py``.
+Wire format checked on 2026-12-03 against runwayml 5.24 (tests/conformance/test_runway.py).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -38,19 +41,20 @@ from adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
-    lookup_mapping,
-    map_fields,
+    check_capabilities,
     protected_fields,
     register_provider_field_mapping,
 )
 from adapters.http import call
 from adapters.models import (
+    ImageRole,
     JobProgress,
     SubmittedJob,
     VideoGenerationConfig,
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.providers.runway_models import AUDIO, MODELS, Endpoint, RunwayModel, size_of, sizes
 
 PROVIDER = "runway"
 DEFAULT_BASE_URL = "https://api.dev.runwayml.com"
@@ -63,179 +67,181 @@ _ID_SEPARATOR = "~"
 
 # -- model families ---------------------------------------------------------------------
 
-_GEN4_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
-_GEN4_RATIOS: Mapping[tuple[str, str], str] = {
-    ("720p", "16:9"): "1280:720",
-    ("720p", "9:16"): "720:1280",
-    ("720p", "1:1"): "960:960",
-    ("720p", "4:3"): "1104:832",
-    ("720p", "21:9"): "1584:672",
-}
-_VEO_RATIOS: Mapping[tuple[str, str], str] = {
-    ("720p", "16:9"): "1280:720",
-    ("720p", "9:16"): "720:1280",
-    ("1080p", "16:9"): "1920:1080",
-    ("1080p", "9:16"): "1080:1920",
-}
-_ALL_RATIOS: Mapping[tuple[str, str], str] = {**_GEN4_RATIOS, **_VEO_RATIOS}
-_TEXT_TO_VIDEO_16_9_ONLY = frozenset({"1280:720", "720:1280"})
+MAX_DATA_URI_BYTES = 5_000_000
+"""Runway takes data URIs up to 5 MB (runwayml 5.24: "base64 data URI ... up to 5MB");
+larger inputs go through its uploads API (``POST /v1/uploads``, a ``runway://`` URI),
+which this adapter does not call yet."""
+_IMAGE_SCHEMES = ("https://", "runway://", "data:")
 
-
-@dataclass(frozen=True)
-class Shape:
-    """How a family sizes its output, and what its text-only endpoint lacks.
-
-    ``ratios`` maps (resolution, aspect ratio) to Runway's pixel ratio; ``text_ratios``
-    restricts the ratios ``/v1/text_to_video`` takes (None: the same ones);
-    ``text_drops`` are payload fields that endpoint does not accept.
-    """
-
-    ratios: Mapping[tuple[str, str], str]
-    default_resolution: str = "720p"
-    text_ratios: frozenset[str] | None = None
-    text_drops: frozenset[str] = frozenset()
-
-
-_PROMPT = FieldMap("prompt", "promptText")
-_SEED = FieldMap("seed", "seed")
-_NEGATIVE = FieldMap("negative_prompt", "negativePrompt")
-_FIRST = {"first_frame": "promptImage"}
-_FIRST_AND_LAST = {"first_frame": "promptImage", "last_frame": "promptImage"}
 _RESERVED: dict[str, str | None] = {
     "duration": "seconds",
     "ratio": "size",
+    "resolution": "size",
     "audio": "generate_audio",
     "promptImage": "input_reference",
+    "promptText": "prompt",
+    "seed": "seed",
+    "negativePrompt": "negative_prompt",
 }
-"""Runway bills by the second; the ratio is the validated size; the image picks the endpoint."""
+"""Runway bills by the second; the ratio or tier is the validated size; the image picks
+the endpoint. Client extras may set none of them."""
 
 
-def _gen4(*, text_to_video: bool, price: float) -> ModelMapping:
-    return ModelMapping(
-        fields=(_PROMPT, FieldMap("duration_seconds", "duration", default=5), _SEED),
-        capabilities=Capabilities(
-            durations=tuple(range(2, 11)),
-            resolutions=("720p",),
-            aspect_ratios=_GEN4_ASPECTS,
-            image_roles=("first_frame",),
-            text_to_video=text_to_video,
-            price_per_second=price,
-        ),
-        image_fields=_FIRST,
-        reserved=_RESERVED,
+def _endpoints(spec: RunwayModel) -> list[Endpoint]:
+    return [endpoint for endpoint in (spec.image, spec.text) if endpoint is not None]
+
+
+def _tier_size(tier: str) -> str:
+    return tier.lower()
+
+
+def capabilities(spec: RunwayModel) -> Capabilities:
+    """What ``spec`` can make on either endpoint (each endpoint is checked again when the
+    request is built: gen4.5 text-to-video has only two ratios)."""
+    resolutions: set[str] = set()
+    aspects: set[str] = set()
+    for endpoint in _endpoints(spec):
+        for resolution, aspect in sizes(endpoint.ratios):
+            resolutions.add(resolution)
+            aspects.add(aspect)
+        resolutions.update(_tier_size(tier) for tier in endpoint.resolutions)
+    default = size_of(spec.default_ratio)
+    roles: tuple[ImageRole, ...] = ()
+    if spec.image is not None:
+        roles = (
+            ("first_frame", "last_frame") if "last" in spec.image.positions else ("first_frame",)
+        )
+    audio = spec.always_audio or any(AUDIO in e.options for e in _endpoints(spec))
+    return Capabilities(
+        durations=spec.durations,
+        resolutions=tuple(r for r in ("360p", "480p", "720p", "1080p", "4k") if r in resolutions),
+        aspect_ratios=tuple(a for a in ("16:9", "9:16", "1:1", "4:3", "21:9") if a in aspects),
+        audio=audio,
+        image_roles=roles,
+        text_to_video=spec.text is not None,
+        price_per_second=spec.price_per_second,
+        default_duration=spec.default_duration,
+        default_resolution=default[0] if default else None,
+        default_aspect_ratio=default[1] if default else None,
     )
 
 
-def _veo31(price: float) -> ModelMapping:
+def _mapping(spec: RunwayModel) -> ModelMapping:
     return ModelMapping(
         fields=(
-            _PROMPT,
-            FieldMap("duration_seconds", "duration", default=8),
-            FieldMap("generate_audio", "audio"),
-            _NEGATIVE,
-            _SEED,
+            FieldMap("prompt", "promptText"),
+            FieldMap("duration_seconds", "duration", default=spec.default_duration),
         ),
-        capabilities=Capabilities(
-            durations=(4, 6, 8),
-            resolutions=("720p", "1080p"),
-            aspect_ratios=("16:9", "9:16"),
-            audio=True,
-            image_roles=("first_frame", "last_frame"),
-            price_per_second=price,
-        ),
-        image_fields=_FIRST_AND_LAST,
+        capabilities=capabilities(spec),
+        image_fields={"first_frame": "promptImage", "last_frame": "promptImage"}
+        if spec.image is not None
+        else {},
         reserved=_RESERVED,
     )
 
 
-MODEL_MAPPINGS: dict[str, ModelMapping] = {
-    # Prices are Runway's published credits per second at $0.01 a credit (upper bound
-    # where audio changes the price).
-    "gen4.5": _gen4(text_to_video=True, price=0.12),
-    "gen4_turbo": _gen4(text_to_video=False, price=0.05),
-    "veo3.1": _veo31(price=0.40),
-    "veo3.1_fast": _veo31(price=0.15),
-    "veo3": ModelMapping(
-        # Text only, always 8 s; Veo 3 always renders sound, so there is no audio flag.
-        fields=(_PROMPT, FieldMap("duration_seconds", "duration", default=8), _NEGATIVE),
-        capabilities=Capabilities(
-            durations=(8,),
-            resolutions=("720p", "1080p"),
-            aspect_ratios=("16:9", "9:16"),
-            audio=True,
-            price_per_second=0.40,
-        ),
-        reserved=_RESERVED,
-    ),
-    "": ModelMapping(
-        # Any other Runway model: the fields every video endpoint shares.
-        fields=(_PROMPT, FieldMap("duration_seconds", "duration"), _SEED),
-        capabilities=Capabilities(
-            resolutions=("720p", "1080p"),
-            aspect_ratios=_GEN4_ASPECTS,
-            image_roles=("first_frame",),
-        ),
-        image_fields=_FIRST,
-        reserved=_RESERVED,
-    ),
-}
-
-SHAPES: dict[str, Shape] = {
-    "gen4.5": Shape(_GEN4_RATIOS, text_ratios=_TEXT_TO_VIDEO_16_9_ONLY),
-    "gen4_turbo": Shape(_GEN4_RATIOS),
-    # Runway's text_to_video schema for Veo 3.1 has no seed.
-    "veo3.1": Shape(_VEO_RATIOS, text_drops=frozenset({"seed"})),
-    "veo3": Shape(_VEO_RATIOS),
-    "": Shape(_ALL_RATIOS),
-}
-
+MODEL_MAPPINGS: dict[str, ModelMapping] = {name: _mapping(spec) for name, spec in MODELS.items()}
 register_provider_field_mapping(PROVIDER, MODEL_MAPPINGS)
 
 
-def shape_for(model: str) -> Shape:
-    """The sizing rules of ``model``'s family (longest prefix, like the field tables)."""
-    matches = [prefix for prefix in SHAPES if model.startswith(prefix)]
-    return SHAPES[max(matches, key=len)]
-
-
-def pixel_ratio(request: VideoGenerationRequest, shape: Shape, model: str) -> str:
-    """Runway's ``ratio`` for the requested resolution and aspect ratio."""
-    resolution = request.resolution or shape.default_resolution
-    aspect = request.aspect_ratio or "16:9"
-    ratio = shape.ratios.get((resolution, aspect))
-    if ratio is None:
-        allowed = ", ".join(f"{res} {ar}" for res, ar in shape.ratios)
+def model_spec(model: str) -> RunwayModel:
+    """The table of ``model``; an unknown model is a 400 before any call (Runway would
+    refuse fields we cannot know it takes)."""
+    spec = MODELS.get(model)
+    if spec is None:
         raise ValidationError(
-            f"{model} cannot make {aspect} at {resolution}; allowed: {allowed}",
-            param="aspect_ratio",
+            f"runway model {model!r} has no field table in this gateway; known models: "
+            + ", ".join(sorted(MODELS)),
+            param="model",
             provider=PROVIDER,
             model=model,
         )
-    return ratio
+    return spec
 
 
-def prompt_image(request: VideoGenerationRequest, mapping: ModelMapping, model: str) -> Any:
+def _refuse(model: str, message: str, param: str) -> ValidationError:
+    return ValidationError(message, param=param, provider=PROVIDER, model=model)
+
+
+def _with_defaults(request: VideoGenerationRequest, spec: RunwayModel) -> VideoGenerationRequest:
+    """``request`` with the model's own defaults for what it leaves open (never OpenAI's)."""
+    caps = capabilities(spec)
+    update: dict[str, Any] = {}
+    if request.duration_seconds is None:
+        update["duration_seconds"] = spec.default_duration
+    if request.resolution is None:
+        update["resolution"] = caps.default_resolution
+    if request.aspect_ratio is None:
+        update["aspect_ratio"] = caps.default_aspect_ratio
+    return request.model_copy(update=update) if update else request
+
+
+def size_fields(
+    request: VideoGenerationRequest, endpoint: Endpoint, model: str, path: str
+) -> dict[str, str]:
+    """``ratio`` (or, for tier-sized endpoints, ``resolution``) for the requested size."""
+    resolution, aspect = request.resolution or "720p", request.aspect_ratio or "16:9"
+    if endpoint.resolutions:
+        # The output follows the input image's shape; only the tier is chosen.
+        tier = next((t for t in endpoint.resolutions if _tier_size(t) == resolution), None)
+        if tier is None:
+            allowed = ", ".join(_tier_size(t) for t in endpoint.resolutions)
+            raise _refuse(
+                model, f"{model} on {path} cannot make {resolution}; allowed: {allowed}", "size"
+            )
+        return {"resolution": tier}
+    table = sizes(endpoint.ratios)
+    ratio = table.get((resolution, aspect))
+    if ratio is None:
+        allowed = ", ".join(f"{res} {ar}" for res, ar in table)
+        raise _refuse(
+            model,
+            f"{model} on {path} cannot make {aspect} at {resolution}; allowed: {allowed}",
+            "aspect_ratio",
+        )
+    return {"ratio": ratio}
+
+
+def prompt_image(request: VideoGenerationRequest, endpoint: Endpoint, model: str) -> Any:
     """``promptImage``: a URI for a first frame alone, else a list of positioned frames."""
     frames = {
         image.role: image.image
         for image in request.image_list
-        if mapping.image_fields.get(image.role) == "promptImage"
+        if image.role in ("first_frame", "last_frame")
     }
-    if not frames:
-        return None
     if "first_frame" not in frames:
-        raise ValidationError(
-            f"{model} needs a first_frame image to use a last_frame image",
-            param="image_list",
-            provider=PROVIDER,
-            model=model,
+        raise _refuse(
+            model, f"{model} needs a first_frame image to use a last_frame image", "image_list"
         )
+    if "last_frame" in frames and "last" not in endpoint.positions:
+        raise _refuse(model, f"{model} takes a first frame only, not a last frame", "image_list")
+    for role, uri in frames.items():
+        check_image_uri(uri, model, "input_reference" if role == "first_frame" else "image_list")
     if set(frames) == {"first_frame"}:
         return frames["first_frame"]
     positions = {"first_frame": "first", "last_frame": "last"}
     return [
         {"uri": frames[role], "position": positions[role]} for role in positions if role in frames
     ]
+
+
+def check_image_uri(uri: str, model: str, param: str) -> None:
+    """Runway takes an HTTPS URL, a ``runway://`` upload URI or a data URI up to 5 MB."""
+    if not uri.startswith(_IMAGE_SCHEMES):
+        raise _refuse(
+            model,
+            f"{model} takes an image as an HTTPS URL, a runway:// upload URI or a "
+            "data:image/...;base64 URI",
+            param,
+        )
+    if uri.startswith("data:") and len(uri) > MAX_DATA_URI_BYTES:
+        raise _refuse(
+            model,
+            f"image data URI is {len(uri)} bytes; Runway takes data URIs up to 5 MB "
+            "(5000000 bytes): pass an HTTPS URL instead (larger files go through "
+            "Runway's uploads API)",
+            param,
+        )
 
 
 # -- request ids ------------------------------------------------------------------------
@@ -253,12 +259,15 @@ def decode_request_id(request_id: str) -> tuple[str, int | None, str | None]:
     return task_id, int(seconds) if seconds.isdigit() else None, ratio or None
 
 
-def _size_of(ratio: str | None) -> tuple[str | None, str | None]:
-    """(resolution, aspect ratio) for a pixel ratio this module produced."""
-    for (resolution, aspect), known in _ALL_RATIOS.items():
-        if known == ratio:
-            return resolution, aspect
-    return None, None
+def _size_of(size: str | None) -> tuple[str | None, str | None]:
+    """(resolution, aspect ratio) for a pixel ratio, or (tier, None) for a tier such as
+    ``1080P`` (the output then has the input image's shape)."""
+    if not size:
+        return None, None
+    if ":" not in size:
+        return size.lower(), None
+    known = size_of(size)
+    return known if known is not None else (None, None)
 
 
 # -- classification ---------------------------------------------------------------------
@@ -383,23 +392,46 @@ class RunwayProvider(VideoProvider):
             json_body=json_body,
             request_id=request_id,
             moderation=_moderated,
+            secret=api_key(config),
         )
 
     def build_request(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> tuple[str, dict[str, Any]]:
-        """(endpoint path, JSON body) for ``request``; raises ValidationError before any
-        network call when the model cannot serve it."""
+        """(endpoint path, JSON body) for ``request``: only fields the model's table lists
+        for that endpoint; raises ValidationError before any network call otherwise."""
         model = config.model
-        mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
-        shape = shape_for(model)
-        payload = map_fields(mapping, request, provider=PROVIDER, model=model)
-        image = prompt_image(request, mapping, model)
-        payload.pop("promptImage", None)
-        if image is not None:
-            payload["promptImage"] = image
-        payload["ratio"] = pixel_ratio(request, shape, model)
-        payload["model"] = model
+        spec = model_spec(model)
+        mapping = MODEL_MAPPINGS[model]
+        request = _with_defaults(request, spec)
+        check_capabilities(request, mapping.capabilities, provider=PROVIDER, model=model)
+        framed = any(i.role in ("first_frame", "last_frame") for i in request.image_list)
+        endpoint = spec.image if framed else spec.text
+        path = "/v1/image_to_video" if framed else "/v1/text_to_video"
+        if endpoint is None:  # check_capabilities refused the other case already
+            raise _refuse(
+                model, f"{model} needs an input image (image-to-video only)", "input_reference"
+            )
+        payload: dict[str, Any] = {"model": model}
+        if request.prompt:
+            payload["promptText"] = request.prompt
+        if framed:
+            payload["promptImage"] = prompt_image(request, endpoint, model)
+        payload["duration"] = request.duration_seconds
+        payload.update(size_fields(request, endpoint, model, path))
+        options = {"seed": request.seed, "negativePrompt": request.negative_prompt}
+        for field, value in options.items():
+            if value is None:
+                continue
+            if field not in endpoint.options:
+                unified = "seed" if field == "seed" else "negative_prompt"
+                raise _refuse(model, f"{model} on {path} takes no {unified}", unified)
+            payload[field] = value
+        if request.generate_audio is not None:
+            if AUDIO in endpoint.options:
+                payload["audio"] = request.generate_audio
+            elif spec.always_audio and not request.generate_audio:
+                raise _refuse(model, f"{model} always renders audio", "generate_audio")
         merge_extra_params(
             payload,
             request.extra_params,
@@ -407,19 +439,7 @@ class RunwayProvider(VideoProvider):
             provider=PROVIDER,
             model=model,
         )
-        if "promptImage" in payload:
-            return "/v1/image_to_video", payload
-        if shape.text_ratios is not None and payload["ratio"] not in shape.text_ratios:
-            raise ValidationError(
-                f"{model} text-to-video supports only 16:9 and 9:16 at 720p; "
-                "add a first_frame image for other aspect ratios",
-                param="aspect_ratio",
-                provider=PROVIDER,
-                model=model,
-            )
-        for dropped in shape.text_drops:
-            payload.pop(dropped, None)
-        return "/v1/text_to_video", payload
+        return path, payload
 
     # -- VideoProvider ------------------------------------------------------------------
 
@@ -437,7 +457,8 @@ class RunwayProvider(VideoProvider):
                 model=config.model,
                 raw_response=body,
             )
-        request_id = encode_request_id(task_id, payload.get("duration"), payload.get("ratio"))
+        size = payload.get("ratio") or payload.get("resolution")
+        request_id = encode_request_id(task_id, payload.get("duration"), size)
         return SubmittedJob(request_id=request_id, raw_response=body)
 
     async def _task(self, config: VideoGenerationConfig, request_id: str) -> Any:

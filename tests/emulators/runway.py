@@ -1,29 +1,25 @@
-"""A loopback Runway API (api.dev.runwayml.com) for tests.
+"""A loopback Runway API (api.dev.runwayml.com) for tests, as strict as the real one.
 
-Checked on 2026-11-25 against:
-- the runwayml/sdk-python source (``types/image_to_video_create_params.py``,
-  ``types/text_to_video_create_params.py``, ``types/task_retrieve_response.py``):
-  ``POST /v1/image_to_video`` {model, promptImage (HTTPS URL, upload URI or data URI, or
-  [{uri, position: first|last}] for Veo 3.1), promptText, ratio, duration, seed, audio,
-  negativePrompt, contentModeration} and ``POST /v1/text_to_video`` {model, promptText,
-  ratio, duration, …} answer ``{id}``; gen4.5 / gen4_turbo take durations 2-10 and the
-  ratios 1280:720 720:1280 1104:832 832:1104 960:960 1584:672 (gen4.5 text-only: the
-  first two); veo3.1 / veo3.1_fast take 4 | 6 | 8 s and 1280:720 720:1280 1920:1080
-  1080:1920 (no seed on text_to_video); veo3 is text-only, 8 s. ``GET /v1/tasks/{id}`` →
-  {id, createdAt, status PENDING | THROTTLED | RUNNING | SUCCEEDED | FAILED | CANCELLED,
-  progress 0-1, output [url], failure, failureCode}.
-- runwayml/skills ``rw-api-reference`` (Runway's own model table: base URL, headers,
-  model → endpoint, credits per second) and docs.comfy.org's Runway page (Gen-3 Alpha
-  Turbo retired on 2026-07-30).
-- docs.dev.runwayml.com/api-details/versioning: ``X-Runway-Version: 2024-11-06``.
-- docs.dev.runwayml.com/api-details/errors: 400 carries ``{"error": "…"}``; 401 bad key;
-  404 unknown task; 429 / 502 / 503 / 504 may be retried. /errors/troubleshooting: keys
-  go in ``Authorization: Bearer``; the host is api.dev.runwayml.com.
-- docs.dev.runwayml.com/api-details/task-failures: ``SAFETY.INPUT.*`` /
-  ``SAFETY.OUTPUT.*`` / ``INPUT_PREPROCESSING.SAFETY.TEXT`` are moderation (do not retry);
-  ``INTERNAL.BAD_OUTPUT.*`` may be retried.
-- ``DELETE /v1/tasks/{id}`` (cancel or delete a task, 204) from the API reference link
-  cited by the ComfyUI Runway nodes (docs.dev.runwayml.com/api/#tag/Task-management).
+What it refuses, and the source of each rule (read on 2026-12-03):
+- request bodies, per model and endpoint: :mod:`tests.emulators.runway_schema`, built
+  from the official SDK's types (runwayml 5.24 ``image_to_video_create_params`` /
+  ``text_to_video_create_params``): an unknown model, a key the model does not take,
+  a missing required key or a value outside its ``Literal`` is a 400; so is an image
+  that is not an HTTPS / ``runway://`` / data URI, a data URI over 5 MB, or a last frame
+  without a first one.
+- headers: ``Authorization: Bearer <key>`` (401 otherwise) and ``X-Runway-Version:
+  2024-11-06`` (the runwayml client's value; 400 otherwise) on every call.
+- paths: ``POST /v1/image_to_video``, ``POST /v1/text_to_video``, ``GET`` / ``DELETE
+  /v1/tasks/{id}`` (runwayml ``resources/tasks.py``); any other path is a 404 and a
+  known path with another method a 405.
+- errors carry ``{"error": "…"}`` (docs.dev.runwayml.com/api-details/errors; the
+  wording of each message is ours, unverified).
+- tasks answer in the SDK's ``TaskRetrieveResponse`` shape: ``{id, createdAt, status}``
+  plus ``estimatedCost`` while PENDING / THROTTLED / RUNNING (with ``progress`` 0-1),
+  ``cost`` once terminal, ``output`` [url] on SUCCEEDED and ``failure`` /
+  ``failureCode`` on FAILED (codes from docs.dev.runwayml.com/api-details/task-failures:
+  ``SAFETY.INPUT.*`` / ``SAFETY.OUTPUT.*`` moderation, ``INTERNAL.BAD_OUTPUT.*`` retryable).
+  ``DELETE`` answers 204; a deleted task then reads CANCELLED.
 """
 
 from __future__ import annotations
@@ -36,27 +32,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tests.emulators.base import Emulator, Job
+from tests.emulators.base import Call, Emulator, Job
+from tests.emulators.runway_schema import SCHEMAS, Endpoint, input_problems
 
 API_VERSION = "2024-11-06"
-MODELS = {"gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast", "veo3"}
-TEXT_MODELS = {"gen4.5", "veo3.1", "veo3.1_fast", "veo3"}
-RATIOS = {
-    "1280:720",
-    "720:1280",
-    "1104:832",
-    "832:1104",
-    "960:960",
-    "1584:672",
-    "1920:1080",
-    "1080:1920",
-}
+CREATE_PATHS = ("/v1/image_to_video", "/v1/text_to_video")
 
 
 class RunwayEmulator(Emulator):
     """Runway's task API: create, poll, cancel; jobs finish after ``job_seconds``."""
 
     name = "runway"
+    throttle = False
+    """Queued tasks read THROTTLED (the account is at its concurrency limit), not PENDING."""
 
     def provider_routes(self) -> list[BaseRoute]:
         return [
@@ -64,7 +52,18 @@ class RunwayEmulator(Emulator):
             Route("/v1/text_to_video", self.text_to_video, methods=["POST"]),
             Route("/v1/tasks/{task_id}", self.get_task, methods=["GET"]),
             Route("/v1/tasks/{task_id}", self.delete_task, methods=["DELETE"]),
+            Route("/{path:path}", self.no_route, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
+
+    async def no_route(self, request: Request) -> Response:
+        """A known path with the wrong method is a 405; anything else a 404."""
+        self.calls.append(
+            Call("unknown", request.method, request.url.path, dict(request.headers), None, "")
+        )
+        path = request.url.path
+        if path in CREATE_PATHS or path.startswith("/v1/tasks/"):
+            return JSONResponse({"error": "Method not allowed"}, status_code=405)
+        return JSONResponse({"error": "Not found"}, status_code=404)
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.api_key}"
@@ -86,33 +85,24 @@ class RunwayEmulator(Emulator):
     # -- create -------------------------------------------------------------------------
 
     async def image_to_video(self, request: Request) -> Response:
-        if (early := await self._enter(request, "submit")) is not None:
-            return early
-        body = await request.json()
-        if not body.get("promptImage"):
-            return self._bad("promptImage: Required")
-        return self._create(body)
+        return await self._create(request, "image_to_video")
 
     async def text_to_video(self, request: Request) -> Response:
+        return await self._create(request, "text_to_video")
+
+    async def _create(self, request: Request, endpoint: Endpoint) -> Response:
         if (early := await self._enter(request, "submit")) is not None:
             return early
-        body = await request.json()
-        if body.get("model") not in TEXT_MODELS:
-            return self._bad(f"model: {body.get('model')!r} cannot generate from text alone")
-        if "promptImage" in body:
-            return self._bad("promptImage: Unrecognized key")
-        if not body.get("promptText"):
-            return self._bad("promptText: Required")
-        return self._create(body)
-
-    def _create(self, body: dict[str, Any]) -> Response:
-        if body.get("model") not in MODELS:
-            return self._bad(f"model: Invalid enum value {body.get('model')!r}")
-        if body.get("ratio") not in RATIOS:
-            return self._bad(f"ratio: Invalid enum value {body.get('ratio')!r}")
-        duration = body.get("duration")
-        if duration is not None and (not isinstance(duration, int) or not 2 <= duration <= 10):
-            return self._bad("duration: Expected an integer from 2 to 10")
+        body = self.calls[-1].body
+        if not isinstance(body, dict):
+            return self._bad("Expected a JSON object body")
+        schema = SCHEMAS[endpoint].get(body.get("model"))  # type: ignore[arg-type]
+        if schema is None:
+            known = sorted(SCHEMAS[endpoint])
+            return self._bad(f"model: Invalid enum value {body.get('model')!r}; expected {known}")
+        problems = schema.problems(body) + input_problems(body)
+        if problems:
+            return self._bad("Invalid parameter: " + "; ".join(problems))
         job = self.new_job(body)
         del self.jobs[job.id]  # Runway task ids are UUIDs
         job.id = str(uuid.uuid4())
@@ -138,17 +128,22 @@ class RunwayEmulator(Emulator):
             "id": job.id,
             "createdAt": datetime.fromtimestamp(job.created, UTC).isoformat(),
         }
+        seconds = job.input.get("duration") if isinstance(job.input, dict) else None
+        credits = 10 * (seconds if isinstance(seconds, int) else 5)
         if job.cancelled:
-            return {**task, "status": "CANCELLED"}
+            return {**task, "status": "CANCELLED", "cost": {"credits": 0}}
         phase = job.phase(self.job_seconds)
         if phase == "queued":
-            return {**task, "status": "PENDING"}
+            status = "THROTTLED" if self.throttle else "PENDING"
+            return {**task, "status": status, "estimatedCost": {"credits": credits}}
         if phase == "running":
             return {
                 **task,
                 "status": "RUNNING",
+                "estimatedCost": {"credits": credits},
                 "progress": round(job.progress(self.job_seconds), 3),
             }
+        task["cost"] = {"credits": credits}
         if job.outcome == "fail":
             return {
                 **task,

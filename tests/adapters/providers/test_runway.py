@@ -28,14 +28,15 @@ from adapters.media import SAMPLE_VIDEO
 from adapters.models import ProgressUpdate
 from adapters.polling import run_video_job
 from adapters.providers.runway import (
+    MAX_DATA_URI_BYTES,
     MODEL_MAPPINGS,
-    SHAPES,
     RunwayProvider,
     decode_request_id,
     encode_request_id,
     is_safety_code,
-    shape_for,
+    task_progress,
 )
+from adapters.providers.runway_models import MODELS, sizes
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
 
@@ -133,7 +134,7 @@ async def test_full_cycle_text_to_video_veo(emulator: RunwayEmulator) -> None:
     assert (result.duration, result.resolution, result.aspect_ratio) == (6.0, "1080p", "9:16")
     (submit,) = emulator.calls_of("submit")
     assert submit.path == "/v1/text_to_video"
-    # Runway's text_to_video schema for Veo 3.1 takes no seed, so it is left out.
+    # runwayml 5.24 lists seed for Veo 3.1 on text_to_video too; it used to be dropped.
     assert submit.body == {
         "model": "veo3.1",
         "promptText": "a hummingbird",
@@ -141,6 +142,7 @@ async def test_full_cycle_text_to_video_veo(emulator: RunwayEmulator) -> None:
         "duration": 6,
         "audio": True,
         "negativePrompt": "blur",
+        "seed": 3,
     }
 
 
@@ -305,9 +307,21 @@ def test_safety_codes() -> None:
         ("gen4.5", {"image_list": [], "aspect_ratio": "1:1"}, "aspect_ratio"),
         ("gen4.5", {"image_list": [ImageInput(image=IMAGE, role="reference")]}, "image_list"),
         ("veo3", {"duration_seconds": 4}, "seconds"),
-        ("seedance2", {"resolution": "1080p", "aspect_ratio": "1:1"}, "aspect_ratio"),
+        ("veo3", {"image_list": [ImageInput(image=IMAGE, role="first_frame"),
+                                 ImageInput(image=LAST, role="last_frame")]}, "image_list"),
+        ("veo3", {"generate_audio": False}, "generate_audio"),
+        ("seedance2_fast", {"resolution": "1080p"}, "resolution"),
+        ("happyhorse_1_0", {"seed": 3}, "seed"),
+        ("happyhorse_1_0", {"resolution": "480p"}, "resolution"),
+        ("gemini_omni_flash", {"negative_prompt": "blur"}, "negative_prompt"),
+        ("gemini_omni_flash", {"duration_seconds": 2}, "seconds"),
+        ("gen4_turbo", {"negative_prompt": "blur"}, "negative_prompt"),
+        ("gen4_aleph", {}, "model"),
+        ("hailuo3", {}, "model"),
+        ("gen4_turbo", {"image_list": [ImageInput(image="http://x/f.png", role="first_frame")]},
+         "input_reference"),
     ],
-)
+)  # fmt: skip
 async def test_impossible_requests_fail_before_any_call(
     emulator: RunwayEmulator, model: str, request_fields: dict[str, Any], param: str
 ) -> None:
@@ -323,16 +337,40 @@ async def test_impossible_requests_fail_before_any_call(
 # -- 10. field mappers ------------------------------------------------------------------
 
 
-def test_families_are_registered_and_found_by_longest_prefix() -> None:
+def test_every_model_has_its_own_table() -> None:
+    """No catch-all: each model id is registered exactly, with its own capabilities."""
     assert get_provider_field_mapping("runway") == MODEL_MAPPINGS
+    assert set(MODEL_MAPPINGS) == set(MODELS)
+    assert "" not in MODEL_MAPPINGS
     assert lookup_mapping("runway", "veo3.1_fast") is MODEL_MAPPINGS["veo3.1_fast"]
-    assert lookup_mapping("runway", "veo3.1") is MODEL_MAPPINGS["veo3.1"]
     assert lookup_mapping("runway", "veo3") is MODEL_MAPPINGS["veo3"]
-    assert lookup_mapping("runway", "gen4_turbo") is MODEL_MAPPINGS["gen4_turbo"]
-    assert lookup_mapping("runway", "gen4_aleph") is MODEL_MAPPINGS[""]
-    assert shape_for("veo3.1_fast") is SHAPES["veo3.1"]
-    assert shape_for("gen4.5") is SHAPES["gen4.5"]
-    assert shape_for("happyhorse_1_0") is SHAPES[""]
+    for spec in MODELS.values():
+        for endpoint in (spec.image, spec.text):
+            if endpoint is not None and endpoint.ratios:
+                # one pixel ratio per (resolution, aspect): no two collide
+                named = [r for r in endpoint.ratios if sizes((r,))]
+                assert len(sizes(endpoint.ratios)) == len(named)
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_defaults_are_the_models_own(model: str) -> None:
+    """A request naming no duration, resolution or aspect still makes a valid body, with
+    the model's own defaults (never OpenAI's 4 s / 720x1280)."""
+    caps = MODEL_MAPPINGS[model].capabilities
+    spec = MODELS[model]
+    assert caps.default_duration == spec.default_duration
+    assert caps.durations is not None
+    assert caps.default_duration in caps.durations
+    assert caps.resolutions is not None
+    assert caps.default_resolution in caps.resolutions
+    assert caps.aspect_ratios is not None
+    assert caps.default_aspect_ratio in caps.aspect_ratios
+    config = VideoGenerationConfig(provider="runway", model=model, api_key="k")
+    request = VideoGenerationRequest(prompt="p")
+    if spec.text is None:
+        request = image_request()
+    _path, payload = RunwayProvider().build_request(config, request)
+    assert payload["duration"] == spec.default_duration
 
 
 @pytest.mark.parametrize(
@@ -371,14 +409,16 @@ def test_veo_first_and_last_frames_become_positioned_images() -> None:
     }
 
 
-def test_generic_family_and_extra_params() -> None:
+def test_seedance_sizes_and_extra_params() -> None:
     config = VideoGenerationConfig(provider="runway", model="seedance2", api_key="k")
     request = VideoGenerationRequest(
         prompt="p",
         duration_seconds=12,
-        aspect_ratio="9:16",
-        resolution="1080p",
-        extra_params={"contentModeration": {"publicFigureThreshold": "low"}},
+        aspect_ratio="1:1",
+        resolution="4k",
+        generate_audio=True,
+        seed=5,
+        extra_params={"referenceAudio": [{"type": "audio", "uri": "https://x/a.mp3"}]},
     )
     path, payload = RunwayProvider().build_request(config, request)
     assert path == "/v1/text_to_video"
@@ -386,8 +426,10 @@ def test_generic_family_and_extra_params() -> None:
         "model": "seedance2",
         "promptText": "p",
         "duration": 12,
-        "ratio": "1080:1920",
-        "contentModeration": {"publicFigureThreshold": "low"},
+        "ratio": "3840:3840",
+        "audio": True,
+        "seed": 5,
+        "referenceAudio": [{"type": "audio", "uri": "https://x/a.mp3"}],
     }
     # ratio is the validated size and promptImage an image field: extras may not set them
     # (they used to override both).
@@ -413,13 +455,57 @@ def test_extras_cannot_override_length_model_or_sound(extras: dict[str, Any]) ->
     assert caught.value.param == next(iter(extras))
 
 
-def test_veo3_is_text_only_and_eight_seconds() -> None:
+def test_veo3_also_does_image_to_video_eight_seconds_only() -> None:
     config = VideoGenerationConfig(provider="runway", model="veo3", api_key="k")
     path, payload = RunwayProvider().build_request(config, VideoGenerationRequest(prompt="p"))
     assert (path, payload["duration"], payload["ratio"]) == ("/v1/text_to_video", 8, "1280:720")
+    path, payload = RunwayProvider().build_request(config, image_request())
+    assert path == "/v1/image_to_video"
+    assert payload == {
+        "model": "veo3",
+        "promptText": "a lighthouse in a storm",
+        "promptImage": IMAGE,
+        "duration": 8,
+        "ratio": "1280:720",
+    }
     caps = MODEL_MAPPINGS["veo3"].capabilities
-    assert caps.image_roles == ()
+    assert caps.image_roles == ("first_frame",)
     assert caps.durations == (8,)
+
+
+def test_happyhorse_image_to_video_sizes_by_tier() -> None:
+    config = VideoGenerationConfig(provider="runway", model="happyhorse_1_0", api_key="k")
+    path, payload = RunwayProvider().build_request(config, image_request(resolution="720p"))
+    assert path == "/v1/image_to_video"
+    assert payload == {
+        "model": "happyhorse_1_0",
+        "promptText": "a lighthouse in a storm",
+        "promptImage": IMAGE,
+        "duration": 5,
+        "resolution": "720P",
+    }
+
+
+def test_data_uri_over_5_mb_is_refused_up_front() -> None:
+    config = VideoGenerationConfig(provider="runway", model="gen4_turbo", api_key="k")
+    prefix = "data:image/png;base64,"
+    fits = prefix + "A" * (MAX_DATA_URI_BYTES - len(prefix))
+    _path, payload = RunwayProvider().build_request(
+        config, image_request(image_list=[ImageInput(image=fits, role="first_frame")])
+    )
+    assert payload["promptImage"] == fits
+    with pytest.raises(ValidationError) as caught:
+        RunwayProvider().build_request(
+            config, image_request(image_list=[ImageInput(image=fits + "A", role="first_frame")])
+        )
+    assert caught.value.param == "input_reference"
+    assert "5 MB" in caught.value.message
+    assert "uploads" in caught.value.message
+
+
+def test_throttled_is_queued() -> None:
+    progress = task_progress({"id": "t", "status": "THROTTLED"}, model="m", request_id="t")
+    assert (progress.status, progress.progress) == ("queued", 0)
 
 
 def test_request_id_round_trip() -> None:
