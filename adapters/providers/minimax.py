@@ -1,10 +1,17 @@
 """MiniMax (Hailuo) video generation over its HTTP API, through ``adapters.http.call``.
 
 Wire format (checked 2026-11-25 against platform.minimax.io/docs: video generation,
-query, file retrieve and error-code pages, and the MiniMax-MCP server source):
+query, file retrieve and error-code pages, and the MiniMax-MCP server source; rechecked
+2026-12-03 against platform.minimax.io/docs/api-reference/video-generation-t2v (the
+``/api-reference/video/generation/api/text-to-video.json`` OpenAPI: server
+api.minimax.io, bearer auth, ``POST /v1/video_generation``), the i2v / fl2v / s2v pages
+and MiniMax's own CLI (github.com/MiniMax-AI/cli ``src/sdk/video/index.ts``: a last frame
+needs a first frame, Hailuo-2.3-Fast is image-to-video only, first+last frame picks
+MiniMax-Hailuo-02)):
 
 * ``POST /v1/video_generation {model, prompt, duration, resolution, first_frame_image,
-  last_frame_image, subject_reference, prompt_optimizer}`` → ``{task_id, base_resp}``;
+  last_frame_image, subject_reference, prompt_optimizer, fast_pretreatment,
+  callback_url, aigc_watermark}`` → ``{task_id, base_resp}``;
 * ``GET /v1/query/video_generation?task_id=…`` → ``{status: Preparing | Queueing |
   Processing | Success | Fail, file_id, video_width, video_height, base_resp}``;
 * ``GET /v1/files/retrieve?file_id=…`` → ``{file: {download_url, …}, base_resp}``.
@@ -56,11 +63,15 @@ PROVIDER = "minimax"
 API_KEY_ENV = "MINIMAX_API_KEY"
 DEFAULT_BASE_URL = "https://api.minimax.io"
 DEFAULT_SECONDS = 6
-"""Every MiniMax video model makes 6-second clips unless asked otherwise."""
+"""Every MiniMax video model makes 6-second clips unless asked otherwise (``duration``
+defaults to 6 on every model page)."""
 
 # base_resp.status_code values from the error-code page.
 RATE_LIMIT_CODES = frozenset({1002, 1039, 1041, 2045})
 """rate limit, token limit, connection limit, rate growth limit."""
+QUOTA_CODES = frozenset({1028, 1030, 2056})
+"""quota exhausted / usage limit exceeded (MiniMax-AI/cli ``ERRORS.md``): not worth an
+immediate retry, like an insufficient balance."""
 AUTH_CODES = frozenset({1004, 2049})
 """not authorized / login fail, invalid api key."""
 MODERATION_CODES = frozenset({1026, 1027})
@@ -78,6 +89,11 @@ Adjustment = Callable[[VideoGenerationRequest, dict[str, Any], str], None]
 # the unified 720p class maps to 768P on Hailuo (its nearest tier) and 480p to 512P; the
 # 01-series models really are 720P. Durations are plain integers. No model takes an
 # aspect ratio: text gives 16:9 and a first-frame image imposes its own shape.
+#
+# Defaults (each model page's own): duration 6; resolution 768P on the Hailuo models and
+# 720P on the 01 series. A request that names neither gets exactly those, sent
+# explicitly. ``default_aspect_ratio`` is left unset: there is no aspect field, and with
+# an image the video takes the image's shape.
 
 _HAILUO_02_TIERS = {"480p": "512P", "720p": "768P", "1080p": "1080P"}
 _HAILUO_23_TIERS = {"720p": "768P", "1080p": "1080P"}
@@ -118,6 +134,8 @@ def _hailuo(
             resolutions=tuple(tiers),
             image_roles=("first_frame", "last_frame") if last_frame else ("first_frame",),
             text_to_video=text_to_video,
+            default_duration=DEFAULT_SECONDS,
+            default_resolution="720p",
         ),
         image_fields=images,
         reserved=_RESERVED,
@@ -138,6 +156,9 @@ def _series_01(*, image_roles: tuple[Any, ...], text_to_video: bool) -> ModelMap
             aspect_ratios=None if image_roles else ("16:9",),
             image_roles=image_roles,
             text_to_video=text_to_video,
+            default_duration=DEFAULT_SECONDS,
+            default_resolution="720p",
+            default_aspect_ratio=None if image_roles else "16:9",
         ),
         image_fields={"first_frame": "first_frame_image", "reference": "subject_reference"},
         list_image_fields=frozenset({"subject_reference"}),
@@ -166,7 +187,9 @@ MODEL_MAPPINGS: dict[str, ModelMapping] = {
             FieldMap("resolution", "resolution", transform=_tiers(_ANY_TIER)),
             _OPTIMIZER,
         ),
-        capabilities=Capabilities(image_roles=("first_frame", "last_frame")),
+        capabilities=Capabilities(
+            image_roles=("first_frame", "last_frame"), default_duration=DEFAULT_SECONDS
+        ),
         image_fields={"first_frame": "first_frame_image", "last_frame": "last_frame_image"},
         reserved=_RESERVED,
     ),
@@ -191,15 +214,24 @@ def _landscape_unless_image(request: VideoGenerationRequest, model: str) -> None
 
 
 def _hailuo_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
-    """10 s exists only below 1080P; 512P only for image-to-video."""
+    """10 s exists only below 1080P; 512P only for image-to-video from a first frame
+    alone (first+last frame offers 768P and 1080P); a last frame needs a first frame."""
     if request.duration_seconds == 10 and request.resolution == "1080p":
         raise _refuse(
             f"{model} makes 10s videos only at 768P (720p); 1080p allows 6 seconds",
             "seconds",
             model,
         )
+    if _has_role(request, "last_frame") and not _has_role(request, "first_frame"):
+        raise _refuse(f"{model} takes a last frame only with a first frame", "image_list", model)
     if request.resolution == "480p" and not _has_role(request, "first_frame"):
         raise _refuse(f"{model} offers 512P (480p) only for image-to-video", "resolution", model)
+    if request.resolution == "480p" and _has_role(request, "last_frame"):
+        raise _refuse(
+            f"{model} makes first-and-last-frame videos at 768P or 1080P, not 512P",
+            "resolution",
+            model,
+        )
     _landscape_unless_image(request, model)
 
 
@@ -216,6 +248,8 @@ def _subject_reference(
 
 
 def _generic_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    if _has_role(request, "last_frame") and not _has_role(request, "first_frame"):
+        raise _refuse(f"{model} takes a last frame only with a first frame", "image_list", model)
     _landscape_unless_image(request, model)
 
 
@@ -334,7 +368,7 @@ def classify_code(
         return ContentModerationError(text, **common)
     if code in INVALID_CODES:
         return ValidationError(text, param=_guess_param(message), **common)
-    if code == INSUFFICIENT_BALANCE:
+    if code == INSUFFICIENT_BALANCE or code in QUOTA_CODES:
         return HTTPError(text, status_code=402, **common)
     return HTTPError(text, status_code=SERVER_CODES.get(code, 502), **common)
 
@@ -435,7 +469,10 @@ class MiniMaxProvider(VideoProvider):
                 model=config.model,
                 raw_response=body,
             )
-        request_id = encode_request_id(str(task_id), request.duration_seconds)
+        seconds = payload.get("duration")
+        request_id = encode_request_id(
+            str(task_id), seconds if isinstance(seconds, int) else request.duration_seconds
+        )
         return SubmittedJob(request_id=request_id, raw_response=body)
 
     async def _query(

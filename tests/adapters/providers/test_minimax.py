@@ -403,10 +403,7 @@ def test_resolution_tiers_per_family() -> None:
         request(
             resolution="480p",
             duration_seconds=10,
-            image_list=[
-                ImageInput(image=IMAGE, role="first_frame"),
-                ImageInput(image=LAST, role="last_frame"),
-            ],
+            image_list=[ImageInput(image=IMAGE, role="first_frame")],
         ),
     )
     assert hailuo_02 == {
@@ -415,12 +412,24 @@ def test_resolution_tiers_per_family() -> None:
         "duration": 10,
         "resolution": "512P",
         "first_frame_image": IMAGE,
-        "last_frame_image": LAST,
     }
+    keyframes = build_request(
+        "MiniMax-Hailuo-02",
+        request(
+            duration_seconds=10,
+            image_list=[
+                ImageInput(image=IMAGE, role="first_frame"),
+                ImageInput(image=LAST, role="last_frame"),
+            ],
+        ),
+    )
+    assert (keyframes["resolution"], keyframes["last_frame_image"]) == ("768P", LAST)
     assert build_request("MiniMax-Hailuo-02", request(resolution="1080p"))["resolution"] == "1080P"
     assert build_request("MiniMax-Hailuo-2.3", request(resolution="720p"))["resolution"] == "768P"
     assert build_request("T2V-01", request(resolution="720p"))["resolution"] == "720P"
-    assert "resolution" not in build_request("MiniMax-Hailuo-2.3", request())
+    # Nothing asked: the model's documented default (768P, 6 s) is sent explicitly.
+    bare = build_request("MiniMax-Hailuo-2.3", request())
+    assert (bare["resolution"], bare["duration"]) == ("768P", 6)
 
 
 def test_image_to_video_follows_the_image_shape() -> None:
@@ -494,3 +503,194 @@ def test_extras_cannot_override_length_tier_or_model(extras: dict[str, Any]) -> 
     with pytest.raises(ValidationError) as caught:
         build_request("MiniMax-Hailuo-2.3", request(duration_seconds=6, extra_params=extras))
     assert caught.value.param == next(iter(extras))
+
+
+# -- issue 15: documented defaults, per-model rules, a strict emulator ----------------------
+
+_BARE: dict[str, tuple[list[ImageInput], dict[str, Any]]] = {
+    "MiniMax-Hailuo-2.3": ([], {"duration": 6, "resolution": "768P"}),
+    "MiniMax-Hailuo-02": ([], {"duration": 6, "resolution": "768P"}),
+    "MiniMax-Hailuo-2.3-Fast": (
+        [ImageInput(image=IMAGE, role="first_frame")],
+        {"duration": 6, "resolution": "768P", "first_frame_image": IMAGE},
+    ),
+    "T2V-01": ([], {"duration": 6, "resolution": "720P"}),
+    "T2V-01-Director": ([], {"duration": 6, "resolution": "720P"}),
+    "I2V-01-live": (
+        [ImageInput(image=IMAGE, role="first_frame")],
+        {"duration": 6, "resolution": "720P", "first_frame_image": IMAGE},
+    ),
+    "S2V-01": (
+        [ImageInput(image=IMAGE, role="reference")],
+        {
+            "duration": 6,
+            "resolution": "720P",
+            "subject_reference": [{"type": "character", "image": [IMAGE]}],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("model", sorted(_BARE))
+async def test_a_request_without_settings_gets_the_models_defaults_and_is_accepted(
+    emulator: MiniMaxEmulator, model: str
+) -> None:
+    """Hailuo-02 makes 6 or 10 s, never OpenAI's 4 s: a request naming no duration or
+    resolution sends the model's own defaults, and the strict emulator accepts them."""
+    images, expected = _BARE[model]
+    job = await MiniMaxProvider().submit_video(
+        make_config(emulator, model=model), request(image_list=images)
+    )
+    sent = emulator.calls_of("submit")[0].body
+    assert sent == {"model": model, "prompt": "a lighthouse in a storm", **expected}
+    assert job.request_id.endswith(":6")
+
+
+async def test_hailuo_02_first_and_last_frame_is_accepted(emulator: MiniMaxEmulator) -> None:
+    keyframes = [
+        ImageInput(image=IMAGE, role="first_frame"),
+        ImageInput(image=LAST, role="last_frame"),
+    ]
+    config = make_config(emulator, model="MiniMax-Hailuo-02")
+    await MiniMaxProvider().submit_video(config, request(image_list=keyframes, duration_seconds=10))
+    assert emulator.calls_of("submit")[0].body["last_frame_image"] == LAST
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "param"),
+    [
+        ("MiniMax-Hailuo-02", {"duration_seconds": 4}, "seconds"),
+        ("MiniMax-Hailuo-02", {"aspect_ratio": "9:16"}, "aspect_ratio"),
+        (
+            "MiniMax-Hailuo-02",
+            {"image_list": [ImageInput(image=LAST, role="last_frame")]},
+            "image_list",
+        ),
+        (
+            "MiniMax-Hailuo-02",
+            {
+                "resolution": "480p",
+                "image_list": [
+                    ImageInput(image=IMAGE, role="first_frame"),
+                    ImageInput(image=LAST, role="last_frame"),
+                ],
+            },
+            "resolution",
+        ),
+        (
+            "MiniMax-Hailuo-2.3",
+            {"image_list": [ImageInput(image=LAST, role="last_frame")]},
+            "image_list",
+        ),
+        ("MiniMax-Hailuo-2.3-Fast", {}, "input_reference"),
+        ("T2V-01", {"duration_seconds": 10}, "seconds"),
+    ],
+)
+async def test_what_the_model_cannot_make_is_refused_before_any_call(
+    emulator: MiniMaxEmulator, model: str, fields: dict[str, Any], param: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await MiniMaxProvider().submit_video(make_config(emulator, model=model), request(**fields))
+    assert caught.value.param == param
+    assert emulator.calls == []
+
+
+@pytest.mark.parametrize("code", [1028, 1030, 2056])
+async def test_quota_codes_are_not_retried(emulator: MiniMaxEmulator, code: int) -> None:
+    body = {"task_id": "", "base_resp": {"status_code": code, "status_msg": "quota exhausted"}}
+    emulator.fail_next("submit", Fault(status=200, body=body))
+    with pytest.raises(HTTPError) as caught:
+        await MiniMaxProvider().submit_video(make_config(emulator), request())
+    assert caught.value.status_code == 402
+    assert not caught.value.is_retryable
+
+
+# -- the emulator refuses what MiniMax refuses ----------------------------------------------
+
+_PNG = "data:image/png;base64,iVBORw0KGgo="
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "duration": 4}, "duration 4"),
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "duration": "6"}, "wrong type"),
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "aspect_ratio": "9:16"}, "unknown field"),
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "resolution": "512P"}, "resolution 512P"),
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "resolution": "768p"}, "resolution 768p"),
+        (
+            {"model": "MiniMax-Hailuo-02", "prompt": "x", "duration": 10, "resolution": "1080P"},
+            "only 6s",
+        ),
+        ({"model": "MiniMax-Hailuo-02", "prompt": "x", "last_frame_image": IMAGE}, "requires"),
+        (
+            {
+                "model": "MiniMax-Hailuo-2.3",
+                "prompt": "x",
+                "first_frame_image": IMAGE,
+                "last_frame_image": IMAGE,
+            },
+            "first-and-last-frame",
+        ),
+        ({"model": "MiniMax-Hailuo-2.3-Fast", "prompt": "x"}, "text-to-video"),
+        ({"model": "T2V-01", "prompt": "x", "first_frame_image": IMAGE}, "image-to-video"),
+        ({"model": "I2V-01", "prompt": "x", "first_frame_image": "iVBORw0KGgo="}, "data URL"),
+        (
+            {
+                "model": "I2V-01",
+                "prompt": "x",
+                "first_frame_image": "data:image/png;base64," + "A" * (28 * 1024 * 1024),
+            },
+            "20MB",
+        ),
+        ({"model": "S2V-01", "prompt": "x", "subject_reference": [IMAGE]}, "subject_reference"),
+        ({"model": "MiniMax-Hailuo-03", "prompt": "x"}, "not supported"),
+        ({"model": "MiniMax-Hailuo-2.3", "prompt": "x" * 2001}, "2000"),
+        ({"model": "MiniMax-Hailuo-2.3", "prompt": "x", "prompt_optimizer": "true"}, "wrong type"),
+    ],
+)
+def test_emulator_refuses_bodies_outside_the_reference(
+    emulator: MiniMaxEmulator, body: dict[str, Any], needle: str
+) -> None:
+    answer = httpx.post(
+        f"{emulator.base_url}/v1/video_generation",
+        json=body,
+        headers={"Authorization": "Bearer test-key"},
+    )
+    assert answer.status_code == 200  # MiniMax reports errors in base_resp
+    status = answer.json()["base_resp"]
+    assert status["status_code"] == 2013
+    assert needle in status["status_msg"]
+    assert emulator.jobs == {}
+
+
+def test_emulator_accepts_what_the_reference_documents(emulator: MiniMaxEmulator) -> None:
+    for body in (
+        {
+            "model": "MiniMax-Hailuo-02",
+            "prompt": "x",
+            "first_frame_image": _PNG,
+            "resolution": "512P",
+        },
+        {"model": "MiniMax-Hailuo-2.3", "prompt": "x", "callback_url": "https://example.com/cb"},
+        {"model": "MiniMax-Hailuo-2.3", "prompt": "x", "fast_pretreatment": True},
+        {"model": "T2V-01-Director", "prompt": "x", "aigc_watermark": False},
+    ):
+        answer = httpx.post(
+            f"{emulator.base_url}/v1/video_generation",
+            json=body,
+            headers={"Authorization": "Bearer test-key"},
+        )
+        assert answer.json()["base_resp"]["status_code"] == 0, body
+
+
+def test_emulator_paths_the_api_lacks_are_404(emulator: MiniMaxEmulator) -> None:
+    for method, path in (
+        ("POST", "/v1/video_generations"),
+        ("GET", "/v1/query/video_generation/abc"),
+        ("POST", "/v2/video_generation"),
+    ):
+        answer = httpx.request(
+            method, f"{emulator.base_url}{path}", headers={"Authorization": "Bearer test-key"}
+        )
+        assert answer.status_code == 404, path
