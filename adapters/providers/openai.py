@@ -42,6 +42,7 @@ import openai
 from openai import AsyncOpenAI
 
 from adapters.base import ImageProvider, VideoProvider
+from adapters.defaults import resolve_request
 from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -775,10 +776,12 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     def build_create(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> dict[str, Any]:
-        """The ``videos.create`` input: validated and mapped before any network call."""
-        payload = build_payload(
-            self.mapping(config), request, provider=self.name, model=config.model
-        )
+        """The ``videos.create`` input: validated and mapped before any network call.
+        What the request leaves open takes the family's documented default (Sora: 4 s,
+        720x1280, sent explicitly); a generic upstream gets no field it was not asked for."""
+        mapping = self.mapping(config)
+        request = resolve_request(request, mapping.capabilities).request
+        payload = build_payload(mapping, request, provider=self.name, model=config.model)
         if request.number_of_videos != 1:
             raise ValidationError(
                 f"{config.model} makes one video per request",

@@ -84,7 +84,9 @@ class AzureEmulator(OpenAIEmulator):
         return sora_family(self.deployment_families.get(model, model))
 
     def unknown_path_response(self, request: Request) -> Response:
-        return JSONResponse(azure_error("404", "Resource not found"), status_code=404)
+        # Azure's classic answer to a path it does not serve.
+        body = {"error": {"code": "404", "message": "Resource not found"}}
+        return JSONResponse(body, status_code=404)
 
     def provider_routes(self) -> list[BaseRoute]:
         jobs = f"{self.prefix}/video/generations"

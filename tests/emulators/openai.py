@@ -98,6 +98,25 @@ def sora_family(model: str) -> str | None:
     return max(matches, key=len) if matches else None
 
 
+async def read_form(request: Request) -> dict[str, Any]:
+    """A multipart body as recorded: each field's string, each file as its name, type,
+    size and base64 data (conformance tests parse the official SDK's body the same way)."""
+    form = await request.form()
+    body: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            data = await value.read()
+            body[key] = {
+                "filename": value.filename,
+                "content_type": value.content_type,
+                "size": len(data),
+                "data": base64.b64encode(data).decode(),
+            }
+        else:
+            body[key] = value
+    return body
+
+
 def nest_form(fields: dict[str, Any]) -> dict[str, Any]:
     """A multipart body with bracket keys (``input_reference[image_url]``) as the nested
     object the API reads."""
@@ -329,20 +348,7 @@ class OpenAIEmulator(Emulator):
         }
 
     async def _form(self, request: Request) -> dict[str, Any]:
-        form = await request.form()
-        body: dict[str, Any] = {}
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                data = await value.read()
-                body[key] = {
-                    "filename": value.filename,
-                    "content_type": value.content_type,
-                    "size": len(data),
-                    "data": base64.b64encode(data).decode(),
-                }
-            else:
-                body[key] = value
-        return body
+        return await read_form(request)
 
     async def create_video(self, request: Request) -> Response:
         fault = await self.enter(request, "submit")

@@ -597,3 +597,85 @@ async def test_image_moderation(emulator: AzureEmulator) -> None:
     )
     with pytest.raises(ContentModerationError):
         await AzureProvider().generate_image(cfg, ImageGenerationRequest(prompt="x"))
+
+
+# -- issue 15: auth as AzureOpenAI sends it, documented defaults, strict emulator ----------
+
+
+async def test_video_calls_send_the_key_only_as_api_key(
+    emulator: AzureEmulator, any_api: VideoGenerationConfig
+) -> None:
+    # openai.AzureOpenAI(api_key=...) sends "api-key" and no Authorization header; Azure
+    # reads a bearer token as an Entra ID token.
+    provider = AzureProvider()
+    job = await provider.submit_video(any_api, request())
+    await provider.poll_video(any_api, job.request_id)
+    assert emulator.calls
+    for call in emulator.calls:
+        assert call.headers["api-key"] == "test-key"
+        assert "authorization" not in call.headers
+
+
+def test_jobs_family_carries_the_documented_defaults() -> None:
+    caps = SORA_1_JOBS.capabilities
+    # n_seconds defaults to 5 in Microsoft's reference; width/height have no default, so
+    # the gateway's is Azure Sora 2's 720x1280.
+    assert (caps.default_duration, caps.default_resolution, caps.default_aspect_ratio) == (
+        5,
+        "720p",
+        "9:16",
+    )
+
+
+def test_jobs_payload_with_nothing_named_is_valid() -> None:
+    cfg = VideoGenerationConfig(
+        provider="azure", model="sora", api_key="k", base_url="http://h", provider_config=PREVIEW
+    )
+    payload = AzureProvider().build_job(cfg, request())
+    assert payload == {
+        "prompt": "a lighthouse at dawn",
+        "n_seconds": 5,
+        "n_variants": 1,
+        "width": 720,
+        "height": 1280,
+        "model": "sora",
+    }
+
+
+def _azure_post(emulator: AzureEmulator, path: str, **kwargs: Any) -> httpx.Response:
+    return httpx.post(
+        f"{emulator.base_url}/openai/v1{path}",
+        params={"api-version": "preview"},
+        headers={"api-key": "test-key"},
+        **kwargs,
+    )
+
+
+def test_emulator_refuses_unknown_fields_in_azures_shape(emulator: AzureEmulator) -> None:
+    job = _azure_post(
+        emulator,
+        "/video/generations/jobs",
+        json={"prompt": "p", "model": "sora", "width": 480, "height": 480, "fps": 30},
+    )
+    assert job.status_code == 400
+    assert job.json()["error"]["code"] == "unknown_parameter"
+    assert job.json()["error"]["param"] == "fps"
+    video = _azure_post(emulator, "/videos", files={"prompt": (None, "p"), "seed": (None, "1")})
+    assert video.status_code == 400
+    assert video.json()["error"]["param"] == "seed"
+
+
+def test_emulator_checks_sizes_by_the_deployments_model(emulator: AzureEmulator) -> None:
+    emulator.deployment_families = {"prod-video": "sora-2"}
+    fields = {"prompt": (None, "p"), "model": (None, "prod-video"), "size": (None, "1792x1024")}
+    answer = _azure_post(emulator, "/videos", files=fields)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == "size"
+    emulator.deployment_families = {"prod-video": "sora-2-pro"}
+    assert _azure_post(emulator, "/videos", files=fields).status_code == 200
+
+
+def test_emulator_unknown_paths_are_azure_404s(emulator: AzureEmulator) -> None:
+    answer = _azure_post(emulator, "/video/generation/jobs", json={})
+    assert answer.status_code == 404
+    assert answer.json() == {"error": {"code": "404", "message": "Resource not found"}}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
@@ -24,6 +25,7 @@ from adapters.errors import (
     ValidationError,
 )
 from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from adapters.http import classify_status
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from adapters.models import (
     ImageGenerationConfig,
@@ -34,11 +36,13 @@ from adapters.models import (
     VideoGenerationRequest,
 )
 from adapters.polling import run_video_job
+from adapters.providers import openai as openai_module
 from adapters.providers.openai import (
     GENERIC,
     SORA_2,
     SORA_2_PRO,
     OpenAIProvider,
+    config_warnings,
     create_form,
     describe_size,
     formula_size,
@@ -148,7 +152,8 @@ async def test_image_url_is_sent_as_an_image_url_reference(emulator: OpenAIEmula
     )
     (submit,) = emulator.calls_of("submit")
     assert submit.body["input_reference[image_url]"] == url
-    assert "size" not in submit.body  # nothing asked: the upstream's default
+    # Nothing asked: the API's documented defaults, sent explicitly (issue 15).
+    assert (submit.body["seconds"], submit.body["size"]) == ("4", "720x1280")
 
 
 # -- 2-6. transport and HTTP failures ------------------------------------------------------
@@ -612,7 +617,9 @@ def test_create_form_is_byte_for_byte_what_the_sdk_sends() -> None:
     extras = {"seed": 42, "generate_audio": False, "tags": ["a", "b"], "meta": {"k": 1.5}}
     upload = ("input_reference.jpg", IMAGE_BYTES, "image/jpeg")
     transport = httpx.Client(transport=httpx.MockTransport(upstream))
-    with openai.OpenAI(api_key="k", base_url="http://up/v1", http_client=transport) as sdk:
+    # openai 3.60 types http_client as httpx2's but takes a legacy httpx client.
+    client = cast(Any, transport)
+    with openai.OpenAI(api_key="k", base_url="http://up/v1", http_client=client) as sdk:
         sdk.videos.create(
             prompt='a "quoted" prompt',
             model="sora-2",
@@ -765,3 +772,189 @@ async def test_remix_sends_extra_params_in_the_json_body(emulator: OpenAIEmulato
         await provider.remix_video(cfg, first.request_id, request(extra_params={"seconds": "12"}))
     assert caught.value.param == "seconds"
     assert len(emulator.calls_of("remix")) == 1
+
+
+# -- 11. api.openai.com's videos API is gone (issue 15) ----------------------------------
+
+
+def test_sora_families_carry_the_api_defaults() -> None:
+    # openai 3.60, video_create_params.py: "Defaults to 4 seconds", "Defaults to 720x1280".
+    for family in (SORA_2, SORA_2_PRO):
+        caps = family.capabilities
+        assert (caps.default_duration, caps.default_resolution, caps.default_aspect_ratio) == (
+            4,
+            "720p",
+            "9:16",
+        )
+        assert caps.durations is not None
+        assert caps.default_duration in caps.durations
+    generic = GENERIC.capabilities
+    assert (generic.default_duration, generic.default_resolution) == (None, None)
+
+
+async def test_a_404_from_api_openai_com_names_the_shutdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def gone(method: str, url: str, **kwargs: Any) -> Any:
+        assert url.startswith("https://api.openai.com/v1/videos")
+        raise classify_status(
+            404,
+            error_body("Invalid URL (POST /v1/videos)"),
+            provider="openai",
+            model="sora-2",
+        )
+
+    monkeypatch.setattr(openai_module, "call", gone)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    cfg = VideoGenerationConfig(provider="openai", model="sora-2", api_key="k")
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().submit_video(cfg, request())
+    assert caught.value.status_code == 404
+    assert "2026-09-24" in caught.value.message
+    assert "base_url" in caught.value.message
+    assert caught.value.raw_response == error_body("Invalid URL (POST /v1/videos)")
+
+
+async def test_a_404_from_another_upstream_stays_a_plain_404(emulator: OpenAIEmulator) -> None:
+    with pytest.raises(HTTPError) as caught:
+        await OpenAIProvider().poll_video(config(emulator), "video_missing")
+    assert caught.value.status_code == 404
+    assert "2026-09-24" not in caught.value.message
+
+
+def test_config_warnings_flag_video_deployments_on_api_openai_com(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    (warning,) = config_warnings({"provider": "openai", "model": "sora-2"})
+    assert "2026-09-24" in warning
+    assert "base_url" in warning
+    explicit = {
+        "provider": "openai",
+        "model": "sora-2-pro",
+        "base_url": "https://api.openai.com/v1",
+    }
+    assert len(config_warnings(explicit)) == 1
+    cfg = VideoGenerationConfig(provider="openai", model="sora-2", api_key="k")
+    assert len(config_warnings(cfg)) == 1  # any object with provider/model/base_url
+    # Fine: another upstream, images on OpenAI itself, another provider.
+    assert config_warnings({"provider": "openai", "model": "sora-2", "base_url": "http://gw"}) == []
+    assert config_warnings({"provider": "openai", "model": "gpt-image-1"}) == []
+    assert config_warnings({"provider": "azure", "model": "sora-2"}) == []
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gw.example/v1")
+    assert config_warnings({"provider": "openai", "model": "sora-2"}) == []
+
+
+# -- 12. the emulator refuses what OpenAI refuses -----------------------------------------
+
+
+def _post_form(emulator: OpenAIEmulator, fields: dict[str, str], **kwargs: Any) -> httpx.Response:
+    return httpx.post(
+        f"{emulator.base_url}/v1/videos",
+        headers={"Authorization": "Bearer test-key"},
+        files={name: (None, value) for name, value in fields.items()},
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "code"),
+    [
+        ({"prompt": "p", "seed": "7"}, "seed", "unknown_parameter"),
+        ({"prompt": "p", "seconds": "5"}, "seconds", "invalid_value"),
+        ({"prompt": "p", "seconds": "8s"}, "seconds", "invalid_value"),
+        ({"prompt": "p", "size": "1792x1024"}, "size", "invalid_value"),
+        (
+            {"prompt": "p", "model": "sora-2-2025-12-08", "size": "1024x1024"},
+            "size",
+            "invalid_value",
+        ),
+        (
+            {"prompt": "p", "input_reference[url]": "https://x/a.png"},
+            "input_reference.url",
+            "unknown_parameter",
+        ),
+        (
+            {"prompt": "p", "input_reference[image_url]": "ftp://x/a.png"},
+            "input_reference.image_url",
+            "invalid_value",
+        ),
+        ({"seconds": "4"}, "prompt", "missing"),
+    ],
+)
+def test_emulator_refuses_what_openai_refuses(
+    emulator: OpenAIEmulator, fields: dict[str, str], param: str, code: str
+) -> None:
+    answer = _post_form(emulator, fields)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert (error["param"], error["code"], error["type"]) == (param, code, "invalid_request_error")
+
+
+def test_emulator_unknown_parameter_has_openais_exact_shape(emulator: OpenAIEmulator) -> None:
+    answer = _post_form(emulator, {"prompt": "p", "x": "1"})
+    assert answer.json() == {
+        "error": {
+            "message": "Unknown parameter: 'x'.",
+            "type": "invalid_request_error",
+            "param": "x",
+            "code": "unknown_parameter",
+        }
+    }
+
+
+def test_emulator_accepts_every_documented_value(emulator: OpenAIEmulator) -> None:
+    for model, sizes in (
+        ("sora-2", ("720x1280", "1280x720")),
+        ("sora-2-pro", ("1024x1792", "1792x1024")),
+    ):
+        for size in sizes:
+            for seconds in ("4", "8", "12"):
+                fields = {"prompt": "p", "model": model, "seconds": seconds, "size": size}
+                assert _post_form(emulator, fields).status_code == 200
+
+
+def test_emulator_refuses_an_integer_seconds_and_a_text_file(emulator: OpenAIEmulator) -> None:
+    auth = {"Authorization": "Bearer test-key"}
+    answer = httpx.post(
+        f"{emulator.base_url}/v1/videos", headers=auth, json={"prompt": "p", "seconds": 8}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_type"
+    upload = httpx.post(
+        f"{emulator.base_url}/v1/videos",
+        headers=auth,
+        data={"prompt": "p"},
+        files={"input_reference": ("a.txt", b"hello", "text/plain")},
+    )
+    assert upload.status_code == 400
+    assert upload.json()["error"]["param"] == "input_reference"
+
+
+def test_emulator_unknown_paths_and_methods_are_openai_404s(emulator: OpenAIEmulator) -> None:
+    auth = {"Authorization": "Bearer test-key"}
+    for method, path in (("POST", "/v1/video"), ("GET", "/v1/videos/x/y"), ("PUT", "/v1/videos")):
+        answer = httpx.request(method, f"{emulator.base_url}{path}", headers=auth)
+        assert answer.status_code == 404
+        assert answer.json()["error"]["message"] == f"Invalid URL ({method} {path})"
+
+
+def test_emulator_remix_and_images_refuse_unknown_parameters(emulator: OpenAIEmulator) -> None:
+    auth = {"Authorization": "Bearer test-key"}
+    created = _post_form(emulator, {"prompt": "p"}).json()
+    url = f"{emulator.base_url}/v1/videos/{created['id']}"
+    deadline = time.monotonic() + 10
+    while httpx.get(url, headers=auth).json()["status"] != "completed":
+        assert time.monotonic() < deadline, "the emulated video never finished"
+    remix = httpx.post(
+        f"{emulator.base_url}/v1/videos/{created['id']}/remix",
+        headers=auth,
+        json={"prompt": "q", "seconds": "8"},
+    )
+    assert remix.json()["error"]["code"] == "unknown_parameter"
+    image = httpx.post(
+        f"{emulator.base_url}/v1/images/generations",
+        headers=auth,
+        json={"prompt": "q", "aspect_ratio": "16:9"},
+    )
+    assert image.json()["error"]["param"] == "aspect_ratio"
