@@ -92,6 +92,9 @@ compression_quality, resize_mode, labels, mask), so the gateway refuses them up 
 rather than sending what Google would reject or ignore."""
 GEMINI_ONLY_FIELDS = frozenset({"webhookConfig"})
 """Veo fields only the Gemini API takes (``_GenerateVideosConfig_to_vertex`` raises)."""
+REFERENCE_ASSET = "ASSET"
+"""python-genai's wire spelling of ``VideoGenerationReferenceType.ASSET`` on both APIs
+(Google's REST samples write ``asset``; the SDK's form is the one its replay tests run)."""
 IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 IMAGEN_MAX_IMAGES = 4
 
@@ -266,7 +269,7 @@ def build_veo_body(request: VideoGenerationRequest, model: str, *, api: Api) -> 
         instance["referenceImages"] = [
             item
             if isinstance(item, dict)
-            else {"image": _media(item, api=api, model=model), "referenceType": "asset"}
+            else {"image": _media(item, api=api, model=model), "referenceType": REFERENCE_ASSET}
             for item in references
         ]
     return {"instances": [instance], "parameters": parameters}

@@ -180,7 +180,8 @@ def _check_references(references: Any, *, api: Api, veo: VeoFamily) -> None:
         if not isinstance(item, dict) or set(item) - {"image", "referenceType"}:
             raise RefusedError(f"Invalid value at '{where}': expected {{image, referenceType}}.")
         allowed = ("asset",) if api == "gemini" else ("asset", "style")
-        if item.get("referenceType") not in allowed:
+        kind = item.get("referenceType")  # the SDK sends ASSET, REST samples asset
+        if not isinstance(kind, str) or kind.lower() not in allowed:
             raise RefusedError(
                 f"Invalid value at '{where}.referenceType': {item.get('referenceType')!r}."
             )

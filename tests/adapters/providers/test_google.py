@@ -548,7 +548,7 @@ def test_veo_3_1_payload_with_reference_images() -> None:
     body = build_veo_body(request, "veo-3.1-generate-001", api="vertex")
     reference = {
         "image": {"bytesBase64Encoded": JPEG.partition(",")[2], "mimeType": "image/jpeg"},
-        "referenceType": "asset",
+        "referenceType": "ASSET",  # python-genai's spelling
     }
     assert body == {
         "instances": [{"prompt": "a product turntable", "referenceImages": [reference] * 2}],
