@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import socket
 import time
 from pathlib import Path
 
-import watchfiles
-
 from adapters.http import aclose_sessions
 from proxy.accounts import AccountStore
+from proxy.config_watch import ConfigWatcher
 from proxy.database import Database
 from proxy.metrics import watch_health
 from proxy.outbound import Outbound
@@ -41,7 +39,7 @@ class Gateway:
     ) -> None:
         self.config = config
         self.config_path = config_path
-        self._watcher: asyncio.Task[None] | None = None
+        self._watcher: ConfigWatcher | None = None
         settings = config.general_settings
         #: Stable across restarts of the same instance (host:port by default in `serve`),
         #: so a restarted instance resumes its own leases at once.
@@ -91,13 +89,11 @@ class Gateway:
         self.poller.start()
         self.webhooks.start()
         if watch_config and self.config_path is not None:
-            self._watcher = asyncio.create_task(self._watch_config(), name="tarash-config-watch")
+            self._watcher = ConfigWatcher(self.config_path, self._reload_for_watch).start()
 
     async def stop(self) -> None:
         if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+            await self._watcher.close()
         await self.poller.stop()
         await self.webhooks.stop()
         await aclose_sessions()  # the adapters' pooled provider connections
@@ -129,10 +125,7 @@ class Gateway:
         logger.info("config reloaded from %s: %d aliases", self.config_path, len(router.aliases))
         return config
 
-    async def _watch_config(self) -> None:
-        assert self.config_path is not None
-        async for _changes in watchfiles.awatch(self.config_path, debounce=300):
-            try:
-                await self.reload()
-            except ConfigError as error:
-                logger.error("config change refused; still running the previous config:\n%s", error)
+    async def _reload_for_watch(self) -> int:
+        """The watcher's reload: it logs the alias count with the content hash."""
+        await self.reload()
+        return len(self.router.aliases)
