@@ -96,7 +96,7 @@ Adjustment = Callable[[VideoGenerationRequest, dict[str, Any], str], None]
 # -- field mappers -----------------------------------------------------------------------
 # Input names, enums and defaults are those of each model's "API" page on replicate.com
 # (replicate.com/<owner>/<name>/versions/<id>/api, read 2026-12-03; the emulator keeps the
-# same schemas in ``tests/emulators/replicate_schemas.py``). Duration is an integer
+# same schemas in ``SCHEMAS``, tests/emulators/replicate.py). Duration is an integer
 # everywhere on Replicate. ``default_*`` are the models' own defaults: a request that
 # names no duration, resolution or aspect ratio gets exactly what the model would make.
 
