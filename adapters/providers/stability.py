@@ -47,6 +47,9 @@ ENV_KEY = "STABILITY_API_KEY"
 ASPECT_RATIOS = ("16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21")
 """Every Stable Image endpoint's aspect ratios (the unified 4:3 is not among them)."""
 MAX_SEED = 4_294_967_294
+MAX_PROMPT = 10_000
+"""``prompt`` and ``negative_prompt`` are at most 10,000 characters on every endpoint
+(Stability's reference: ``maxLength: 10000``); the gateway itself allows longer prompts."""
 OUTPUT_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 SD3_OUTPUT_FORMATS = frozenset({"png", "jpeg"})
 STYLE_PRESETS = (
@@ -76,7 +79,13 @@ _PROMPT = FieldMap("prompt", "prompt", required=True)
 _NEGATIVE = FieldMap("negative_prompt", "negative_prompt")
 _ASPECT = FieldMap("aspect_ratio", "aspect_ratio")
 _SEED = FieldMap("seed", "seed")
-_TEXT_TO_IMAGE = Capabilities(aspect_ratios=ASPECT_RATIOS, text_to_video=False)
+_TEXT_TO_IMAGE = Capabilities(
+    aspect_ratios=ASPECT_RATIOS,
+    text_to_video=False,
+    # Every endpoint's aspect_ratio defaults to 1:1 (platform.stability.ai/docs/api-reference,
+    # generate/ultra, /core, /sd3; read 2026-12-03). Left out, the API applies it.
+    default_aspect_ratio="1:1",
+)
 
 
 def _family(*fields: FieldMap) -> ModelMapping:
@@ -161,6 +170,15 @@ def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[s
             "aspect_ratio",
             model,
         )
+    for name in ("prompt", "negative_prompt"):
+        text = getattr(request, name)
+        if text is not None and len(text) > MAX_PROMPT:
+            raise _refuse(
+                f"{model} takes a {name} of at most {MAX_PROMPT} characters "
+                f"(this one has {len(text)})",
+                name,
+                model,
+            )
     if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
         raise _refuse(f"{model} takes a seed from 0 to {MAX_SEED}", "seed", model)
     mapped = {row.source for row in mapping.fields}

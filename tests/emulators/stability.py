@@ -13,6 +13,16 @@ Checked on 2026-11-25 against:
   3:2 4:5 5:4 9:16 9:21, 401 bad key, 402 out of credits; SD3 outputs png | jpeg.
 - juspay/neurolink's Stability guide for the SD3 model ids (sd3.5-large,
   sd3.5-large-turbo, sd3.5-medium); sd3.5-flash is accepted too.
+- Re-checked on 2026-12-03 against the request schemas of Stability's reference
+  (platform.stability.ai/docs/api-reference, as mirrored field for field by
+  schemas.apis.io/schemas/stability-ai/… GenerateUltraRequest / GenerateCoreRequest /
+  GenerateSD3Request and apifox copies of the reference pages): prompt 1-10,000
+  characters, negative_prompt at most 10,000, aspect_ratio default 1:1, seed default 0,
+  output_format default png, ``Accept`` image/* (default) or application/json. The
+  fields each endpoint takes are :data:`FIELDS`; the emulator refuses any other field
+  (Stability's handling of unknown fields is not documented, so this is stricter than
+  known: it proves the adapter sends only documented fields). Paths other than
+  ``/v2beta/stable-image/generate/{ultra|core|sd3}`` are a 404 in the same error shape.
 - Error bodies ``{name, errors: [...]}``; 403 ``content_moderation`` ("Your request was
   flagged by our content moderation system…", quoted in
   ZHO-ZHO-ZHO/ComfyUI-StableDiffusion3-API issue #2); other error texts are stand-ins.
@@ -30,12 +40,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.media import SAMPLE_THUMBNAIL
-from tests.emulators.base import Emulator
+from tests.emulators.base import Call, Emulator
 
 ASPECT_RATIOS = {"16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"}
 OUTPUT_FORMATS = {"ultra": {"png", "jpeg", "webp"}, "core": {"png", "jpeg", "webp"}}
 OUTPUT_FORMATS["sd3"] = {"png", "jpeg"}
 SD3_MODELS = {"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"}
+MAX_PROMPT = 10_000
+_COMMON = {"prompt", "negative_prompt", "aspect_ratio", "seed", "output_format"}
+FIELDS = {
+    "ultra": _COMMON | {"image", "strength"},
+    "core": _COMMON | {"style_preset"},
+    "sd3": _COMMON | {"image", "strength", "model", "mode"},
+}
+"""The multipart fields of each generate endpoint, from the reference's request schemas."""
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 MODERATION_MESSAGE = (
     "Your request was flagged by our content moderation system, as a result your request "
     "was denied and you were not charged."
@@ -53,7 +72,16 @@ class StabilityEmulator(Emulator):
         """Set to ``CONTENT_FILTERED`` to filter the next output (a 200, not an error)."""
 
     def provider_routes(self) -> list[BaseRoute]:
-        return [Route("/v2beta/stable-image/generate/{endpoint}", self.generate, methods=["POST"])]
+        return [
+            Route("/v2beta/stable-image/generate/{endpoint}", self.generate, methods=["POST"]),
+            Route("/{path:path}", self.unknown_path, methods=ALL_METHODS),
+        ]
+
+    async def unknown_path(self, request: Request) -> Response:
+        self.calls.append(
+            Call("unknown", request.method, request.url.path, dict(request.headers), None)
+        )
+        return self._error(404, "not_found", f"{request.method} {request.url.path}: not found")
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.api_key}"
@@ -102,8 +130,14 @@ class StabilityEmulator(Emulator):
 
     @staticmethod
     def _check(endpoint: str, form: dict[str, str]) -> str | None:
+        for name in form:
+            if name not in FIELDS[endpoint]:
+                return f"{name}: not a field of generate/{endpoint}"
         if not form.get("prompt"):
             return "prompt: cannot be empty"
+        for name in ("prompt", "negative_prompt"):
+            if len(form.get(name, "")) > MAX_PROMPT:
+                return f"{name}: must be at most {MAX_PROMPT} characters"
         if form.get("aspect_ratio", "1:1") not in ASPECT_RATIOS:
             return f"aspect_ratio: must be one of {sorted(ASPECT_RATIOS)}"
         if form.get("output_format", "png") not in OUTPUT_FORMATS[endpoint]:

@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from adapters import (
@@ -312,3 +313,66 @@ def test_extras_cannot_override_the_model_or_mapped_fields(
     with pytest.raises(ValidationError) as caught:
         build_form(model, request)
     assert caught.value.param == next(iter(extras))
+
+
+# -- issue 15: documented limits and defaults, a strict emulator --------------------------
+
+
+@pytest.mark.parametrize("field", ["prompt", "negative_prompt"])
+async def test_a_prompt_over_10000_characters_is_refused_before_the_call(
+    emulator: StabilityEmulator, field: str
+) -> None:
+    fields = {"prompt": "a red fox", field: "x" * 10_001}
+    with pytest.raises(ValidationError) as caught:
+        await generate(emulator, ImageGenerationRequest(**fields))
+    assert caught.value.param == field
+    assert emulator.calls == []
+    fields[field] = "x" * 10_000  # the limit itself is fine
+    assert (await generate(emulator, ImageGenerationRequest(**fields))).images
+
+
+def test_families_carry_the_documented_default_aspect_ratio() -> None:
+    for family in get_provider_field_mapping("stability").values():
+        assert family.capabilities.default_aspect_ratio == "1:1"
+
+
+def _form_post(emulator: StabilityEmulator, path: str, fields: dict[str, str]) -> httpx.Response:
+    return httpx.post(
+        f"{emulator.base_url}{path}",
+        headers={"Authorization": "Bearer test-key", "Accept": "application/json"},
+        files={name: (None, value) for name, value in fields.items()},
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fields", "problem"),
+    [
+        ("ultra", {"prompt": "p", "width": "1024"}, "width"),
+        ("core", {"prompt": "p", "model": "sd3.5-large"}, "model"),
+        ("ultra", {"prompt": "p" * 10_001}, "prompt"),
+        ("core", {"prompt": "p", "aspect_ratio": "4:3"}, "aspect_ratio"),
+        ("sd3", {"prompt": "p", "output_format": "webp"}, "output_format"),
+        ("sd3", {"prompt": "p", "model": "sd4"}, "model"),
+        ("ultra", {"prompt": "p", "seed": "-1"}, "seed"),
+        ("ultra", {"prompt": "p", "style_preset": "anime"}, "style_preset"),
+        ("core", {"prompt": "p", "style_preset": "anime", "seed": "7"}, None),
+    ],
+)
+def test_emulator_refuses_what_the_reference_does_not_allow(
+    emulator: StabilityEmulator, endpoint: str, fields: dict[str, str], problem: str | None
+) -> None:
+    answer = _form_post(emulator, f"/v2beta/stable-image/generate/{endpoint}", fields)
+    if problem is None:  # a documented request passes
+        assert answer.status_code == 200
+        return
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["name"] == "bad_request"
+    assert body["errors"][0].startswith(f"{problem}:")
+
+
+def test_emulator_unknown_paths_are_stability_404s(emulator: StabilityEmulator) -> None:
+    for path in ("/v2beta/stable-image/generate/ultra/x", "/v1/generation/sdxl/text-to-image"):
+        answer = _form_post(emulator, path, {"prompt": "p"})
+        assert answer.status_code == 404
+        assert answer.json()["name"] == "not_found"
