@@ -307,7 +307,10 @@ class FalProvider(VideoProvider, ImageProvider):
     ) -> JobProgress:
         job = JobRef.decode(request_id, config.model)
         base = _base_url(config)
-        body = await self._call(config, "GET", job.url(base, "/status"), request_id=request_id)
+        # ?logs=false as fal-client 1.0.3 sends it (status(with_logs=False)): the same
+        # request the official client makes, and no log lines in every poll answer.
+        url = job.url(base, "/status") + "?logs=false"
+        body = await self._call(config, "GET", url, request_id=request_id)
         status = body.get("status") if isinstance(body, dict) else None
         if not isinstance(status, str):
             raise HTTPError(

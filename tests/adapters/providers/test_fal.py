@@ -1070,3 +1070,219 @@ def test_the_app_comes_from_the_response_url_under_a_prefixed_base() -> None:
     assert _app_from_response_url("https://queue.fal.run/fal-ai/x/requests/1", base) == "fal-ai/x"
     assert _app_from_response_url("https://queue.fal.run/nothing-here", base) is None
     assert _app_from_response_url(None, base) is None
+
+
+# -- issue 15: families the longest-prefix lookup used to send to the wrong table ----------
+
+
+def test_veo31_lite_has_its_own_tables_and_price() -> None:
+    lite = lookup_mapping("fal", "fal-ai/veo3.1/lite")
+    assert lite is fal_models.VEO31_LITE  # was the full Veo 3.1 table
+    assert lite.capabilities.price_per_second == 0.05  # not 0.40
+    with pytest.raises(ValidationError) as caught:
+        payload_for("fal-ai/veo3.1/lite", resolution="4k")
+    assert caught.value.param == "resolution"
+    i2v = payload_for(
+        "fal-ai/veo3.1/lite/image-to-video",
+        image_list=[ImageInput(image=IMAGE, role="first_frame")],
+    )
+    assert i2v["image_url"] == IMAGE  # was dropped: the text table has no image field
+    flf = payload_for(
+        "fal-ai/veo3.1/lite/first-last-frame-to-video",
+        image_list=[
+            ImageInput(image=IMAGE, role="first_frame"),
+            ImageInput(image=LAST, role="last_frame"),
+        ],
+    )
+    assert (flf["first_frame_url"], flf["last_frame_url"]) == (IMAGE, LAST)
+
+
+def test_seedance_15_takes_audio_frames_and_four_to_twelve_seconds() -> None:
+    text = payload_for("fal-ai/bytedance/seedance/v1.5/pro/text-to-video", generate_audio=True)
+    assert text == {
+        "prompt": "p",
+        "duration": "5",
+        "resolution": "720p",
+        "aspect_ratio": "16:9",
+        "generate_audio": True,
+    }
+    with pytest.raises(ValidationError):  # 1.0 allowed 2 s
+        payload_for("fal-ai/bytedance/seedance/v1.5/pro/text-to-video", duration_seconds=2)
+    i2v = payload_for(
+        "fal-ai/bytedance/seedance/v1.5/pro/image-to-video",
+        image_list=[ImageInput(image=IMAGE, role="first_frame")],
+    )
+    assert i2v["image_url"] == IMAGE
+
+
+def test_pixverse_56_durations_are_strings_and_audio_is_a_switch() -> None:
+    assert payload_for(
+        "fal-ai/pixverse/v5.6/text-to-video", duration_seconds=10, generate_audio=True
+    ) == {
+        "prompt": "p",
+        "duration": "10",  # was 10 (the generic table's integer)
+        "resolution": "720p",
+        "aspect_ratio": "16:9",
+        "generate_audio_switch": True,
+    }
+
+
+def test_ltx2_durations_are_integers_from_1080p_up() -> None:
+    assert payload_for("fal-ai/ltx-2/text-to-video", resolution="4k") == {
+        "prompt": "p",
+        "duration": 6,
+        "resolution": "2160p",
+        "aspect_ratio": "16:9",
+    }
+    with pytest.raises(ValidationError) as caught:
+        payload_for("fal-ai/ltx-2/text-to-video", resolution="720p")
+    assert caught.value.param == "resolution"
+    assert payload_for("fal-ai/ltx-2/text-to-video/fast", duration_seconds=20)["duration"] == 20
+    with pytest.raises(ValidationError):
+        payload_for("fal-ai/ltx-2/text-to-video", duration_seconds=20)
+
+
+def test_luma_ray2_on_fal_takes_suffixed_seconds_and_540p() -> None:
+    assert payload_for("fal-ai/luma-dream-machine/ray-2", duration_seconds=9) == {
+        "prompt": "p",
+        "duration": "9s",
+        "resolution": "540p",
+        "aspect_ratio": "16:9",
+    }
+    with pytest.raises(ValidationError):
+        payload_for("fal-ai/luma-dream-machine/ray-2", duration_seconds=6)
+
+
+def test_kling_25_turbo_text_defaults_to_five_seconds_and_takes_no_image() -> None:
+    assert payload_for("fal-ai/kling-video/v2.5-turbo/pro/text-to-video") == {
+        "prompt": "p",
+        "duration": "5",
+        "aspect_ratio": "16:9",
+    }
+    with pytest.raises(ValidationError):
+        payload_for(
+            "fal-ai/kling-video/v2.5-turbo/pro/text-to-video",
+            image_list=[ImageInput(image=IMAGE, role="first_frame")],
+        )
+    i2v = payload_for(
+        "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
+        image_list=[
+            ImageInput(image=IMAGE, role="first_frame"),
+            ImageInput(image=LAST, role="last_frame"),
+        ],
+    )
+    assert "aspect_ratio" not in i2v
+    assert i2v["tail_image_url"] == LAST
+
+
+def test_every_family_default_is_one_of_its_own_values() -> None:
+    for prefix, mapping in get_provider_field_mapping("fal").items():
+        caps = mapping.capabilities
+        if caps.default_duration is not None and caps.durations is not None:
+            assert caps.default_duration in caps.durations, prefix
+        if caps.default_resolution is not None and caps.resolutions is not None:
+            assert caps.default_resolution in caps.resolutions, prefix
+        if caps.default_aspect_ratio is not None and caps.aspect_ratios is not None:
+            assert caps.default_aspect_ratio in caps.aspect_ratios, prefix
+
+
+# -- issue 15: the strict emulator refuses what fal refuses --------------------------------
+
+
+async def submit_raw(emulator: FalEmulator, endpoint: str, body: Any) -> httpx.Response:
+    """Submit straight to the emulator, then read the result once the job is done."""
+    emulator.job_seconds = 0.0
+    headers = {"Authorization": "Key test-key"}
+    async with httpx.AsyncClient(base_url=emulator.base_url, headers=headers) as client:
+        submitted = await client.post(f"/{endpoint}", json=body)
+        if submitted.status_code != 200:
+            return submitted
+        return await client.get(submitted.json()["response_url"])
+
+
+def detail(response: httpx.Response) -> list[tuple[str, str]]:
+    assert response.status_code == 422
+    return [(item["loc"][-1], item["type"]) for item in response.json()["detail"]]
+
+
+async def test_emulator_answers_404_for_an_endpoint_fal_does_not_have(
+    emulator: FalEmulator,
+) -> None:
+    answer = await submit_raw(emulator, "fal-ai/veo9/text-to-video", {"prompt": "p"})
+    assert (answer.status_code, answer.json()) == (404, {"detail": "Not Found"})
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "refused"),
+    [
+        ("fal-ai/veo3.1", {"prompt": "p", "duration": 8}, [("duration", "enum")]),
+        ("fal-ai/veo3.1", {"prompt": "p", "duration": "8"}, [("duration", "enum")]),
+        (
+            "fal-ai/kling-video/v2.6/pro/text-to-video",
+            {"prompt": "p", "duration": 5},
+            [("duration", "enum")],
+        ),
+        ("fal-ai/ltx-2/text-to-video", {"prompt": "p", "duration": "6"}, [("duration", "enum")]),
+        ("fal-ai/sora-2/text-to-video", {"prompt": "p", "duration": "8"}, [("duration", "enum")]),
+        ("fal-ai/veo3.1", {"prompt": "p", "resolution": "480p"}, [("resolution", "enum")]),
+        ("fal-ai/veo3.1", {"prompt": "p", "image_url": IMAGE}, [("image_url", "extra_forbidden")]),
+        ("fal-ai/veo3.1", {"duration": "8s"}, [("prompt", "missing")]),
+        ("fal-ai/veo3.1", {"prompt": "p", "seed": "42"}, [("seed", "int_type")]),
+        (
+            "fal-ai/veo3.1",
+            {"prompt": "p", "generate_audio": "yes"},
+            [("generate_audio", "bool_type")],
+        ),
+        ("fal-ai/veo3.1/image-to-video", {"prompt": "p"}, [("image_url", "missing")]),
+        (
+            "fal-ai/veo3.1/image-to-video",
+            {"prompt": "p", "image_url": "first.png"},
+            [("image_url", "url_parsing")],
+        ),
+        (
+            "fal-ai/pixverse/swap",
+            {"prompt": "p", "video_url": VIDEO, "image_url": IMAGE},
+            [("prompt", "extra_forbidden")],
+        ),
+    ],
+)
+async def test_emulator_refuses_what_the_schema_does_not_allow(
+    emulator: FalEmulator, endpoint: str, body: dict[str, Any], refused: list[tuple[str, str]]
+) -> None:
+    assert detail(await submit_raw(emulator, endpoint, body)) == refused
+
+
+async def test_emulator_error_entries_have_fals_shape(emulator: FalEmulator) -> None:
+    answer = await submit_raw(emulator, "fal-ai/veo3.1", {"prompt": "p", "duration": 8})
+    (entry,) = answer.json()["detail"]
+    assert entry == {
+        "loc": ["body", "duration"],
+        "msg": "Input should be '4s', '6s' or '8s'",
+        "type": "enum",
+        "input": 8,
+        "ctx": {"expected": "'4s', '6s' or '8s'"},
+    }
+
+
+async def test_emulator_takes_data_uris_and_documented_values(emulator: FalEmulator) -> None:
+    data_uri = "data:image/png;base64,iVBORw0KGgo="
+    answer = await submit_raw(
+        emulator,
+        "fal-ai/veo3.1/image-to-video",
+        {"prompt": "p", "image_url": data_uri, "duration": "6s", "aspect_ratio": "auto"},
+    )
+    assert answer.status_code == 200
+    assert "video" in answer.json()
+
+
+async def test_a_field_fal_refuses_fails_the_job_with_a_validation_error(
+    emulator: FalEmulator,
+) -> None:
+    emulator.job_seconds = 0.0
+    config = make_config(emulator, model="fal-ai/veo3.1")
+    request = veo_request(extra_params={"not_a_veo_field": 1})
+    job = await FalProvider().submit_video(config, request)
+    progress = await FalProvider().poll_video(config, job.request_id)
+    assert progress.status == "failed"
+    assert isinstance(progress.error, ValidationError)
+    assert progress.error.param == "not_a_veo_field"
