@@ -126,7 +126,9 @@ class RunwayEmulator(Emulator):
     def _task(self, job: Job) -> dict[str, Any]:
         task: dict[str, Any] = {
             "id": job.id,
-            "createdAt": datetime.fromtimestamp(job.created, UTC).isoformat(),
+            "createdAt": datetime.fromtimestamp(job.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
         }
         seconds = job.input.get("duration") if isinstance(job.input, dict) else None
         credits = 10 * (seconds if isinstance(seconds, int) else 5)

@@ -487,9 +487,11 @@ def test_happyhorse_image_to_video_sizes_by_tier() -> None:
 
 
 def test_data_uri_over_5_mb_is_refused_up_front() -> None:
+    """Runway takes data URIs up to 5 MB; the adapter used to send up to 20 MiB."""
+    assert MAX_DATA_URI_BYTES == 5_000_000
     config = VideoGenerationConfig(provider="runway", model="gen4_turbo", api_key="k")
     prefix = "data:image/png;base64,"
-    fits = prefix + "A" * (MAX_DATA_URI_BYTES - len(prefix))
+    fits = prefix + "A" * (5_000_000 - len(prefix))
     _path, payload = RunwayProvider().build_request(
         config, image_request(image_list=[ImageInput(image=fits, role="first_frame")])
     )
@@ -558,3 +560,84 @@ async def test_fetch_before_completion_is_refused(emulator: RunwayEmulator) -> N
     job = await provider.submit_video(config, image_request())
     with pytest.raises(TarashError, match="has not finished"):
         await provider.fetch_video(config, job.request_id)
+
+
+# -- 12. the emulator refuses what Runway refuses ---------------------------------------
+
+FRAME = {"promptImage": IMAGE}
+BIG = "data:image/png;base64," + "A" * 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "needle"),
+    [
+        ("/v1/text_to_video", {"model": "veo3", "promptText": "p", "duration": 8,
+                               "ratio": "1280:720", "seed": 1}, "seed: Unrecognized key"),
+        ("/v1/image_to_video", {"model": "happyhorse_1_0", **FRAME, "ratio": "1280:720"},
+         "ratio: Unrecognized key"),
+        ("/v1/image_to_video", {"model": "gemini_omni_flash", **FRAME, "seed": 1},
+         "seed: Unrecognized key"),
+        ("/v1/text_to_video", {"model": "gen4_turbo", "promptText": "p", "ratio": "1280:720"},
+         "model: Invalid enum value"),
+        ("/v1/text_to_video", {"model": "gen4.5", "promptText": "p", "ratio": "1280:720",
+                               "duration": "5"}, "duration"),
+        ("/v1/text_to_video", {"model": "veo3.1", "promptText": "p", "ratio": "1280:720",
+                               "duration": "8s"}, "duration"),
+        ("/v1/text_to_video", {"model": "gen4.5", "promptText": "p", "ratio": "1280:720",
+                               "duration": 11}, "from 2 to 10"),
+        ("/v1/text_to_video", {"model": "gen4.5", "promptText": "p", "ratio": "960:960",
+                               "duration": 5}, "ratio: Invalid enum value"),
+        ("/v1/text_to_video", {"model": "veo3.1", "promptText": "p"}, "ratio: Required"),
+        ("/v1/text_to_video", {"model": "veo3.1", "promptText": "p", "ratio": "1280:720",
+                               "audio": 1}, "audio"),
+        ("/v1/text_to_video", {"model": "veo3.1", **FRAME, "promptText": "p",
+                               "ratio": "1280:720"}, "promptImage: Unrecognized key"),
+        ("/v1/image_to_video", {"model": "gen4_turbo", "promptImage": BIG, "ratio": "1280:720"},
+         "5MB"),
+        ("/v1/image_to_video", {"model": "gen4_turbo", "promptImage": "http://x/a.png",
+                               "ratio": "1280:720"}, "HTTPS"),
+        ("/v1/image_to_video", {"model": "veo3.1", "ratio": "1280:720",
+                               "promptImage": [{"uri": LAST, "position": "last"}]},
+         "requires a first frame"),
+        ("/v1/image_to_video", {"model": "gen4_turbo", "ratio": "1280:720",
+                               "promptImage": [{"uri": IMAGE, "position": "last"}]}, "position"),
+        ("/v1/image_to_video", {"model": "veo3", "duration": 8, "ratio": "1280:720",
+                               "promptImage": [{"uri": IMAGE, "position": "first"},
+                                               {"uri": LAST, "position": "last"}]}, "first"),
+        ("/v1/image_to_video", {"model": "gen3a_turbo", **FRAME}, "model: Invalid enum value"),
+    ],
+)  # fmt: skip
+async def test_emulator_refuses_bodies_runway_refuses(
+    emulator: RunwayEmulator, path: str, body: dict[str, Any], needle: str
+) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            emulator.base_url + path,
+            json=body,
+            headers={"Authorization": "Bearer test-key", "X-Runway-Version": "2024-11-06"},
+        )
+    assert answer.status_code == 400
+    assert needle in answer.json()["error"]
+    assert emulator.jobs == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("POST", "/v1/videos", {}, 404),
+        ("POST", "/v1/generations", {}, 404),
+        ("GET", "/v1/image_to_video", {}, 405),
+        ("POST", "/v1/tasks/abc", {}, 405),
+        ("GET", "/v1/tasks/abc", {"X-Runway-Version": "2023-01-01"}, 400),
+        ("GET", "/v1/tasks/abc", {"Authorization": "Bearer wrong"}, 401),
+        ("GET", "/v1/tasks/abc", {}, 404),
+    ],
+)
+async def test_emulator_refuses_paths_methods_and_headers(
+    emulator: RunwayEmulator, method: str, path: str, headers: dict[str, str], status: int
+) -> None:
+    sent = {"Authorization": "Bearer test-key", "X-Runway-Version": "2024-11-06", **headers}
+    async with httpx.AsyncClient() as client:
+        answer = await client.request(method, emulator.base_url + path, headers=sent)
+    assert answer.status_code == status
+    assert "error" in answer.json()
