@@ -255,9 +255,13 @@ async def test_a_hang_past_the_timeout_is_a_connection_error(
 ) -> None:
     emulator.fail_next("submit", Fault(hang_seconds=1.5))
     config = make_config(emulator, request_timeout=0.5)
+    jobs_before = len(emulator.jobs)
     with pytest.raises(ProviderConnectionError) as caught:
         await ReplicateProvider().submit_video(config, request())
     assert caught.value.is_retryable
+    # The emulator still makes the prediction once the hang ends; let it land here, not
+    # in whichever test runs next (which may count the emulator's jobs).
+    await emulator.wait_for_a_job_after(jobs_before)
 
 
 async def test_an_unreachable_host_is_a_connection_error() -> None:
