@@ -97,6 +97,11 @@ REFERENCE_ASSET = "ASSET"
 (Google's REST samples write ``asset``; the SDK's form is the one its replay tests run)."""
 IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 IMAGEN_MAX_IMAGES = 4
+IMAGEN_VERTEX_ONLY = frozenset(
+    {"negativePrompt", "seed", "storageUri", "addWatermark", "enhancePrompt", "labels"}
+)
+"""Imagen parameters python-genai refused in Gemini API mode (``_GenerateImagesConfig_
+to_mldev`` before commit 43ef621f, 2026-08-21, which dropped Gemini API Imagen)."""
 
 Api = Literal["gemini", "vertex"]
 
@@ -545,6 +550,13 @@ def build_imagen_body(request: ImageGenerationRequest, model: str, *, api: Api) 
         provider=PROVIDER,
         model=model,
     )
+    wrong = sorted(parameters.keys() & IMAGEN_VERTEX_ONLY) if api == "gemini" else []
+    if wrong:
+        raise _invalid(
+            f"{wrong[0]} is only available for Imagen through Vertex AI, not the Gemini API",
+            wrong[0],
+            model,
+        )
     if request.seed is not None:
         parameters.setdefault("addWatermark", False)  # Vertex refuses a seed with a watermark
     return {"instances": [{"prompt": request.prompt}], "parameters": parameters}

@@ -355,7 +355,7 @@ class GoogleEmulator(Emulator):
             return problem
         parameters = body.get("parameters") or {}
         if not vertex:
-            for name in ("negativePrompt", "seed"):
+            for name in IMAGEN_GEMINI_REFUSED:
                 if name in parameters:
                     return google_error(400, "INVALID_ARGUMENT", f"{name} is not supported.")
         if vertex and "seed" in parameters and parameters.get("addWatermark", True):
@@ -374,6 +374,17 @@ class GoogleEmulator(Emulator):
         count = int(parameters.get("sampleCount") or 1)
         return JSONResponse({"predictions": [image] * count})
 
+
+IMAGEN_GEMINI_REFUSED = (
+    "negativePrompt",
+    "seed",
+    "storageUri",
+    "addWatermark",
+    "enhancePrompt",
+    "labels",
+)
+"""Imagen parameters python-genai refused in Gemini API mode (its _GenerateImagesConfig_
+to_mldev, removed with Gemini API Imagen in commit 43ef621f, 2026-08-21)."""
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

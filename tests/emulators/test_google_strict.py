@@ -219,3 +219,10 @@ def test_fetch_predict_operation_takes_operation_name_only(client: httpx.Client)
     )
     response = client.post(path, json={"operationName": "x", "name": "x"})
     assert_google_error(response, 400, "INVALID_ARGUMENT", "operationName")
+
+
+@pytest.mark.parametrize("name", ["negativePrompt", "seed", "addWatermark", "enhancePrompt"])
+def test_gemini_imagen_refuses_vertex_only_parameters(client: httpx.Client, name: str) -> None:
+    payload = {"instances": [{"prompt": "a kite"}], "parameters": {name: 1}}
+    response = client.post("/v1beta/models/imagen-4.0-generate-001:predict", json=payload)
+    assert_google_error(response, 400, "INVALID_ARGUMENT", name)

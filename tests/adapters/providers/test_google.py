@@ -733,6 +733,9 @@ async def test_imagen_on_vertex_with_seed_and_negative_prompt(
     [
         ({"negative_prompt": "text"}, "negative_prompt"),
         ({"seed": 1}, "seed"),
+        ({"extra_params": {"addWatermark": False}}, "addWatermark"),
+        ({"extra_params": {"enhancePrompt": True}}, "enhancePrompt"),
+        ({"extra_params": {"storageUri": "gs://b/"}}, "storageUri"),
         ({"aspect_ratio": "21:9"}, "aspect_ratio"),
         ({"size": "1536x1024"}, "size"),
         ({"n": 5}, "n"),
