@@ -13,6 +13,12 @@ import typer
 
 from proxy.cli_admin import keys_app, spend, teams_app
 from proxy.logs import configure as configure_logging
+from proxy.server import (
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_HEADER_BYTES,
+    client_limits,
+    protocol_class,
+)
 from router import ConfigError, GatewayConfig, Router, load_config
 
 KEEP_ALIVE_SECONDS = 75
@@ -104,6 +110,40 @@ def serve(
             envvar="TARASH_KEEP_ALIVE_TIMEOUT",
         ),
     ] = KEEP_ALIVE_SECONDS,
+    max_header_bytes: Annotated[
+        int,
+        typer.Option(
+            min=256,
+            help="Largest request line plus headers, in bytes; a larger one is answered "
+            "431 and closed as soon as that many bytes have arrived, without buffering "
+            "the rest.",
+            envvar="TARASH_MAX_HEADER_BYTES",
+        ),
+    ] = DEFAULT_MAX_HEADER_BYTES,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds a client has to send a request's complete headers, counted from "
+            "connecting (or from the first byte of a later request on a kept-alive "
+            "connection); slower ones are answered 408 and closed. Idle kept-alive "
+            "connections fall under --keep-alive-timeout instead.",
+            envvar="TARASH_HEADER_TIMEOUT",
+        ),
+    ] = DEFAULT_HEADER_TIMEOUT,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Most client connections open at once. Past it, a new connection closes "
+            "the oldest one without a running request (slow headers first, then idle "
+            "kept-alive); if every one is running a request, the new one gets a 503. "
+            "Default: half the file-descriptor limit (raised to its hard limit at "
+            "start), at most 10000.",
+            show_default=False,
+            envvar="TARASH_MAX_CONNECTIONS",
+        ),
+    ] = None,
     imports: Imports = None,
 ) -> None:
     """Start the gateway; refuses to start on an invalid config."""
@@ -114,6 +154,7 @@ def serve(
     _import_plugins(imports)
     loaded = _load_or_exit(config)
     configure_logging(log_level, loaded.secret_values())
+    limits = client_limits(max_header_bytes, header_timeout, max_connections)
     typer.echo(f"Tarash Gateway on http://{host}:{port}/v1 (config {config}, pid {os.getpid()})")
     gateway_app = create_app(
         loaded,
@@ -135,6 +176,7 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=30,
         timeout_keep_alive=keep_alive_timeout,
+        http=protocol_class(limits),
     )
 
 
