@@ -484,14 +484,28 @@ def _landscape_unless_image(
 
 
 def _kling_v21_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
-    """An end frame is a pro-mode (1080p) feature of Kling v2.1: with no resolution
-    asked, a last frame picks pro mode rather than refusing the default (standard)."""
-    if not _has_role(request, "last_frame"):
-        return
-    if request.resolution is None:
+    """An end frame is a pro-mode (1080p) feature of Kling v2.1 ("pro mode is required
+    when this parameter is set"), so a last frame always runs in pro mode. The router
+    fills an omitted resolution with the model's default (720p, standard) before the
+    adapter sees it, so "720p" cannot be told from "nothing asked"; refusing it would
+    refuse every keyframe request that names no resolution."""
+    if _has_role(request, "last_frame"):
         payload["mode"] = "pro"
-    elif request.resolution != "1080p":
-        raise _refuse(f"{model} accepts a last frame only at 1080p (pro mode)", "resolution", model)
+
+
+def _veo31_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
+    """Veo 3.1's reference images work only at 16:9 and 8 s, and replace the last frame
+    (google/veo-3.1 API page: "Last frame is ignored if reference images are provided")."""
+    if "reference_images" not in payload:
+        return
+    if payload.get("duration") != 8 or payload.get("aspect_ratio") != "16:9":
+        raise _refuse(f"{model} takes reference images only for 8 s at 16:9", "image_list", model)
+    if "last_frame" in payload:
+        raise _refuse(
+            f"{model} ignores a last frame when reference images are given", "image_list", model
+        )
+    if len(payload["reference_images"]) > 3:
+        raise _refuse(f"{model} takes 1 to 3 reference images", "image_list", model)
 
 
 def _seedance_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
@@ -544,6 +558,7 @@ ADJUSTMENTS: dict[str, Adjustment] = {
     "minimax/hailuo-02": _hailuo_rules,
     "minimax/hailuo-2.3": _hailuo_rules,
     "kwaivgi/kling-v2.1": _kling_v21_rules,
+    "google/veo-3.1": _veo31_rules,
     "kwaivgi/kling-v1.6-pro": _kling_keyframe_rules,
     "wan-video/wan-2.5-t2v": _wan_size,
     "bytedance/seedance-1-pro": _seedance_rules,

@@ -21,6 +21,7 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from adapters.defaults import resolve_request
 from adapters.field_mappers import lookup_mapping
 from adapters.media import SAMPLE_VIDEO
 from adapters.models import ProgressUpdate
@@ -694,3 +695,53 @@ def test_emulator_paths_the_api_lacks_are_404(emulator: MiniMaxEmulator) -> None
             method, f"{emulator.base_url}{path}", headers={"Authorization": "Bearer test-key"}
         )
         assert answer.status_code == 404, path
+
+
+_MODELS = [
+    "MiniMax-Hailuo-2.3",
+    "MiniMax-Hailuo-2.3-Fast",
+    "MiniMax-Hailuo-02",
+    "T2V-01",
+    "T2V-01-Director",
+    "I2V-01",
+    "I2V-01-Director",
+    "I2V-01-live",
+    "S2V-01",
+]
+_IMAGE_SETS: dict[str, list[ImageInput]] = {
+    "none": [],
+    "first": [ImageInput(image=IMAGE, role="first_frame")],
+    "keyframes": [
+        ImageInput(image=IMAGE, role="first_frame"),
+        ImageInput(image=LAST, role="last_frame"),
+    ],
+    "reference": [ImageInput(image=IMAGE, role="reference")],
+}
+
+
+def _capabilities(model: str) -> Any:
+    mapping = lookup_mapping("minimax", model)
+    assert mapping is not None
+    return mapping.capabilities
+
+
+def _servable(model: str, images: str) -> bool:
+    """Whether ``model``'s table accepts this image set (the router refuses the rest)."""
+    caps = _capabilities(model)
+    roles = {image.role for image in _IMAGE_SETS[images]}
+    return roles <= set(caps.image_roles) and (bool(roles) or caps.text_to_video)
+
+
+@pytest.mark.parametrize(
+    ("model", "images"), [(m, i) for m in _MODELS for i in _IMAGE_SETS if _servable(m, i)]
+)
+async def test_router_defaults_are_never_refused(
+    emulator: MiniMaxEmulator, model: str, images: str
+) -> None:
+    """The router fills omitted fields from the table's defaults before the adapter:
+    that filled request passes the adapter's rules and the emulator's per-model checks."""
+    capabilities = _capabilities(model)
+    image_list = _IMAGE_SETS[images]
+    resolved = resolve_request(request(image_list=image_list), capabilities).request
+    job = await MiniMaxProvider().submit_video(make_config(emulator, model=model), resolved)
+    assert job.request_id.split(":")[0] in emulator.jobs

@@ -20,6 +20,7 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from adapters.defaults import resolve_request
 from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
 from adapters.media import SAMPLE_VIDEO
 from adapters.models import ProgressUpdate
@@ -439,15 +440,25 @@ def test_veo_31_maps_keyframes_and_references() -> None:
             image_list=[
                 ImageInput(image=IMAGE, role="first_frame"),
                 ImageInput(image=LAST, role="last_frame"),
-                ImageInput(image="https://example.com/r1.png", role="reference"),
-                ImageInput(image="https://example.com/r2.png", role="reference"),
             ],
         ),
     )
     assert payload["duration"] == 8
     assert payload["image"] == IMAGE
     assert payload["last_frame"] == LAST
-    assert payload["reference_images"] == [
+    # References replace the last frame on Veo 3.1 (its page: "Last frame is ignored if
+    # reference images are provided"), so they travel with a first frame at most.
+    references = build_input(
+        "google/veo-3.1",
+        request(
+            image_list=[
+                ImageInput(image=IMAGE, role="first_frame"),
+                ImageInput(image="https://example.com/r1.png", role="reference"),
+                ImageInput(image="https://example.com/r2.png", role="reference"),
+            ],
+        ),
+    )
+    assert references["reference_images"] == [
         "https://example.com/r1.png",
         "https://example.com/r2.png",
     ]
@@ -488,15 +499,15 @@ def test_kling_families() -> None:
         request(resolution="720p", image_list=[ImageInput(image=IMAGE, role="first_frame")]),
     )
     assert standard["mode"] == "standard"
-    # A last frame with no resolution asked picks pro mode instead of refusing the default.
+    # A last frame exists only in pro mode, so it picks pro mode, also when the router
+    # has filled the omitted resolution with the model's default (720p).
     keyframes = [
         ImageInput(image=IMAGE, role="first_frame"),
         ImageInput(image=LAST, role="last_frame"),
     ]
     assert build_input("kwaivgi/kling-v2.1", request(image_list=keyframes))["mode"] == "pro"
-    with pytest.raises(ValidationError) as caught:
-        build_input("kwaivgi/kling-v2.1", request(resolution="720p", image_list=keyframes))
-    assert caught.value.param == "resolution"
+    defaulted = request(resolution="720p", image_list=keyframes)
+    assert build_input("kwaivgi/kling-v2.1", defaulted)["mode"] == "pro"
     with pytest.raises(ValidationError):
         build_input("kwaivgi/kling-v2.0", request(resolution="1080p"))
 
@@ -964,3 +975,61 @@ def test_emulator_deadlines_abort_queued_and_cancel_running_predictions(
     emulator.jobs[running.json()["id"]].created -= 31
     polled = httpx.get(running.json()["urls"]["get"], headers={"Authorization": "Bearer test-key"})
     assert polled.json()["status"] == "canceled"
+
+
+_KEYFRAMES = [
+    ImageInput(image=IMAGE, role="first_frame"),
+    ImageInput(image=LAST, role="last_frame"),
+]
+
+
+_IMAGE_SETS: dict[str, list[ImageInput]] = {
+    "none": [],
+    "first": _KEYFRAMES[:1],
+    "keyframes": _KEYFRAMES,
+    "reference": [ImageInput(image=IMAGE, role="reference")],
+}
+
+
+def _servable(model: str, images: str) -> bool:
+    """Whether ``model``'s table accepts this image set (the router refuses the rest)."""
+    caps = mapping_for(model).capabilities
+    roles = {image.role for image in _IMAGE_SETS[images]}
+    return roles <= set(caps.image_roles) and (bool(roles) or caps.text_to_video)
+
+
+@pytest.mark.parametrize(
+    ("model", "images"),
+    [(m, i) for m in sorted(SCHEMAS) for i in _IMAGE_SETS if _servable(m, i)],
+)
+async def test_router_defaults_are_never_refused_by_the_adapter_or_the_emulator(
+    emulator: ReplicateEmulator, model: str, images: str
+) -> None:
+    """The router fills omitted fields from the table's defaults *before* the adapter
+    (router/routing.py ``resolve``): whatever image roles a family accepts, that filled
+    request must pass the family's own rules and the model's published schema."""
+    caps = mapping_for(model).capabilities
+    image_list = _IMAGE_SETS[images]
+    resolved = resolve_request(request(image_list=image_list), caps).request
+    config = make_config(emulator, model=model)
+    if (model, images) in _IMAGE_RULES:
+        with pytest.raises(ValidationError, match=_IMAGE_RULES[model, images]):
+            await ReplicateProvider().submit_video(config, resolved)
+        return
+    job = await ReplicateProvider().submit_video(config, resolved)
+    assert job.request_id in emulator.jobs
+
+
+_IMAGE_RULES = {("kwaivgi/kling-v1.6-pro", "reference"): "needs a first or last frame"}
+"""Refusals for the images given, not for any default: named here, not skipped."""
+
+
+def test_veo_31_reference_images_need_8_seconds_at_16_9() -> None:
+    refs = [ImageInput(image=IMAGE, role="reference")]
+    payload = build_input("google/veo-3.1", request(image_list=refs))
+    assert (payload["duration"], payload["aspect_ratio"]) == (8, "16:9")
+    for fields in ({"duration_seconds": 6}, {"aspect_ratio": "9:16"}):
+        with pytest.raises(ValidationError, match="8 s at 16:9"):
+            build_input("google/veo-3.1", request(image_list=refs, **fields))
+    with pytest.raises(ValidationError, match="last frame"):
+        build_input("google/veo-3.1", request(image_list=[*refs, _KEYFRAMES[1]]))
