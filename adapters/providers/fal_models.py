@@ -569,7 +569,11 @@ SORA2 = family(
     default_aspect_ratio="16:9",
 )
 SORA2_PRO = family(
-    **_SORA, resolutions=("720p", "1080p"), default_duration=4, default_aspect_ratio="16:9"
+    **_SORA,
+    resolutions=("720p", "1080p"),
+    default_duration=4,
+    default_resolution="720p",  # the cheaper tier; pro's own default was not stored
+    default_aspect_ratio="16:9",
 )
 SORA2_I2V = family(
     **_SORA,
@@ -715,9 +719,17 @@ SEEDANCE_I2V = family(
     **_SEEDANCE1,
     images={"first_frame": "image_url", "last_frame": "end_image_url"},
     text_to_video=False,
+    default_resolution="1080p",
+)
+SEEDANCE_LITE_I2V = family(
+    **_SEEDANCE1,
+    images={"first_frame": "image_url", "last_frame": "end_image_url"},
+    text_to_video=False,
+    default_resolution="720p",
 )
 SEEDANCE_R2V = family(
     **{**_SEEDANCE1, "resolutions": ("480p", "720p")},  # no 1080p (nodetool-fal schema)
+    default_resolution="720p",
     images={"reference": "reference_image_urls"},
     image_lists=frozenset({"reference_image_urls"}),
     text_to_video=False,
@@ -744,14 +756,32 @@ SEEDANCE15_I2V = family(
     images={"first_frame": "image_url", "last_frame": "end_image_url"},
     text_to_video=False,
 )
+# Defaults (fal.ai/models/bytedance/seedance-2.0/fast/text-to-video/llms.txt): 720p;
+# fal's own duration and aspect default is "auto" (the model decides), which has no
+# unified value and leaves the bill unknown until the result: the gateway pins 5 s (the
+# value seedance2-api.com's copy of the standard page shows) and 16:9 on text and
+# reference endpoints; image endpoints get no aspect, so the image decides. $0.3034/s
+# at 720p with audio, $0.2419/s on fast.
 _SEEDANCE2: dict[str, Any] = {
     "durations": tuple(range(4, 16)),
     "aspect_ratios": _SEEDANCE_ASPECTS,
     "audio": True,
     "seed": True,
+    "default_duration": 5,
+    "default_resolution": "720p",
 }
-SEEDANCE2 = family(**_SEEDANCE2, resolutions=("480p", "720p", "1080p"))
-SEEDANCE2_FAST = family(**_SEEDANCE2, resolutions=("480p", "720p"))
+SEEDANCE2 = family(
+    **_SEEDANCE2,
+    resolutions=("480p", "720p", "1080p"),
+    default_aspect_ratio="16:9",
+    price_per_second=0.3034,
+)
+SEEDANCE2_FAST = family(
+    **_SEEDANCE2,
+    resolutions=("480p", "720p"),
+    default_aspect_ratio="16:9",
+    price_per_second=0.2419,
+)
 SEEDANCE2_I2V = family(
     **_SEEDANCE2,
     resolutions=("480p", "720p", "1080p"),
@@ -766,6 +796,7 @@ SEEDANCE2_FAST_I2V = family(
 )
 SEEDANCE2_R2V = family(
     **_SEEDANCE2,
+    default_aspect_ratio="16:9",
     resolutions=("480p", "720p", "1080p"),
     images={"reference": "image_urls"},
     image_lists=frozenset({"image_urls"}),
@@ -848,6 +879,9 @@ PIXVERSE_SWAP = family(
 # 720p/1080p, aspect 16:9, 9:16, 1:1, 4:3, 3:4, seed, native audio always on ($0.28/s at
 # the default 1080p). reference-to-video takes image_urls (1..9); image-to-video's
 # image_url is unverified.
+# Defaults (Alibaba's own HappyHorse 1.0 reference, as copied by docs.cloudsway.net and
+# the cinience/alicloud-skills notes; fal's page was not stored): 5 s, 1080p, 16:9 on
+# text and reference endpoints.
 _HAPPY_HORSE: dict[str, Any] = {
     "durations": tuple(range(3, 16)),
     "duration_format": "int",
@@ -855,12 +889,14 @@ _HAPPY_HORSE: dict[str, Any] = {
     "audio": True,
     "audio_field": None,
     "seed": True,
+    "default_duration": 5,
+    "default_resolution": "1080p",
 }
 HAPPY_HORSE = family(
     **_HAPPY_HORSE,
     aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
     price_per_second=0.28,
-    default_resolution="1080p",
+    default_aspect_ratio="16:9",
 )
 HAPPY_HORSE_I2V = family(
     **_HAPPY_HORSE, aspect_field=None, images={"first_frame": "image_url"}, text_to_video=False
@@ -868,6 +904,7 @@ HAPPY_HORSE_I2V = family(
 HAPPY_HORSE_R2V = family(
     **_HAPPY_HORSE,
     aspect_ratios=("16:9", "9:16", "1:1", "4:3"),
+    default_aspect_ratio="16:9",
     images={"reference": "image_urls"},
     image_lists=frozenset({"image_urls"}),
     text_to_video=False,
@@ -1077,9 +1114,8 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     "fal-ai/wan/v2.2-14b/animate/": WAN22_ANIMATE,
     # Seedance
     "fal-ai/bytedance/seedance": SEEDANCE,
-    **_tiers(
-        "fal-ai/bytedance/seedance/v1", ("pro", "pro/fast", "lite"), "image-to-video", SEEDANCE_I2V
-    ),
+    **_tiers("fal-ai/bytedance/seedance/v1", ("pro", "pro/fast"), "image-to-video", SEEDANCE_I2V),
+    "fal-ai/bytedance/seedance/v1/lite/image-to-video": SEEDANCE_LITE_I2V,
     "fal-ai/bytedance/seedance/v1/lite/reference-to-video": SEEDANCE_R2V,
     "fal-ai/bytedance/seedance/v1/lite/text-to-video": SEEDANCE_LITE,
     "fal-ai/bytedance/seedance/v1.5/pro": SEEDANCE15,

@@ -263,7 +263,7 @@ CASES = [
         "happy-horse-int",
         "alibaba/happy-horse/text-to-video",
         {"duration_seconds": 7},
-        {"prompt": "p", "duration": 7, "resolution": "1080p"},
+        {"prompt": "p", "duration": 7, "resolution": "1080p", "aspect_ratio": "16:9"},
     ),
 ]
 

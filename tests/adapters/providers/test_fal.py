@@ -646,7 +646,13 @@ def test_seedance_families() -> None:
     two = payload_for(
         "bytedance/seedance-2.0/text-to-video", duration_seconds=15, generate_audio=True
     )
-    assert two == {"prompt": "p", "duration": "15", "generate_audio": True}
+    assert two == {
+        "prompt": "p",
+        "duration": "15",
+        "resolution": "720p",
+        "aspect_ratio": "16:9",
+        "generate_audio": True,
+    }
     with pytest.raises(ValidationError):
         payload_for(
             "bytedance/seedance-2.0/fast/text-to-video", duration_seconds=5, resolution="1080p"
@@ -684,6 +690,7 @@ def test_happy_horse_durations_are_integers() -> None:
         "prompt": "p",
         "duration": 15,
         "resolution": "720p",
+        "aspect_ratio": "16:9",
     }
     r2v = payload_for(
         "alibaba/happy-horse/reference-to-video",
