@@ -377,9 +377,20 @@ def config_warnings(params: Any) -> list[str]:
     ``DeploymentParams``, a provider config or a mapping with ``provider``, ``model``,
     ``base_url``). Today: a ``provider: openai`` video deployment that reaches
     api.openai.com (no ``base_url`` and no ``OPENAI_BASE_URL``, or that host named), whose
-    videos API shut down on 2026-09-24. Image models there are fine. Pure apart from
-    reading ``OPENAI_BASE_URL``, as the adapter does."""
-    if _setting(params, "provider") != "openai":
+    videos API shut down on 2026-09-24. Image models there are fine. Also a
+    ``provider: azure`` deployment with no endpoint at all (every call would be refused).
+    Pure apart from reading ``OPENAI_BASE_URL`` / ``AZURE_OPENAI_ENDPOINT``, as the
+    adapters do."""
+    provider = _setting(params, "provider")
+    if provider == "azure":
+        if _setting(params, "base_url") or os.environ.get("AZURE_OPENAI_ENDPOINT"):
+            return []
+        return [
+            f"provider azure, model {_setting(params, 'model')!r}: no base_url and no "
+            "AZURE_OPENAI_ENDPOINT, so every call is refused; set base_url to the resource "
+            "endpoint (https://<name>.openai.azure.com)."
+        ]
+    if provider != "openai":
         return []
     model = str(_setting(params, "model") or "")
     if is_image_model(model):

@@ -840,7 +840,12 @@ def test_config_warnings_flag_video_deployments_on_api_openai_com(
     # Fine: another upstream, images on OpenAI itself, another provider.
     assert config_warnings({"provider": "openai", "model": "sora-2", "base_url": "http://gw"}) == []
     assert config_warnings({"provider": "openai", "model": "gpt-image-1"}) == []
-    assert config_warnings({"provider": "azure", "model": "sora-2"}) == []
+    assert config_warnings({"provider": "fal", "model": "sora-2"}) == []
+    azure = {"provider": "azure", "model": "sora-2", "base_url": "https://r.openai.azure.com"}
+    assert config_warnings(azure) == []
+    monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
+    (no_endpoint,) = config_warnings({"provider": "azure", "model": "sora-2"})
+    assert "AZURE_OPENAI_ENDPOINT" in no_endpoint
     monkeypatch.setenv("OPENAI_BASE_URL", "https://gw.example/v1")
     assert config_warnings({"provider": "openai", "model": "sora-2"}) == []
 
