@@ -24,7 +24,13 @@ import pytest
 from openai.types import VideoSeconds, VideoSize
 
 from adapters.media import SAMPLE_THUMBNAIL
-from adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageInput,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+)
 from adapters.providers.azure import AzureProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
@@ -261,3 +267,40 @@ def test_the_documented_job_answer_is_understood() -> None:
         for s in FIXTURE["status_sequence"]
     ]
     assert stages == ["queued", "in_progress", "in_progress", "completed"]
+
+
+# -- images on the v1 surface -----------------------------------------------------------
+
+AZURE_OPENAI_REWRITES_IMAGES = "/deployments/"
+"""``openai.AzureOpenAI`` posts images to ``…/deployments/{model}/images/generations``
+(openai 3.60 ``lib/azure.py`` ``_deployments_endpoints``), the pre-v1 layout. Microsoft's
+v1 reference has ``POST {endpoint}/openai/v1/images/generations?api-version=preview``
+with the deployment as ``model``, which is what the adapter (the plain ``openai`` client
+on the v1 base URL) sends; the body and query are AzureOpenAI's. That client also
+carries the key as a bearer token next to ``api-key`` (Microsoft's own v1 examples use
+the plain client, which sends only the bearer token, so the v1 surface takes both)."""
+
+
+async def test_images_go_to_the_v1_path_with_azure_openais_body(emulator: AzureEmulator) -> None:
+    images = {"created": 1, "data": [{"b64_json": base64.b64encode(IMAGE).decode()}]}
+    cfg = ImageGenerationConfig(
+        provider="azure", model="gpt-image-1", base_url=emulator.base_url, api_key=KEY
+    )
+    await AzureProvider().generate_image(
+        cfg, ImageGenerationRequest(prompt="a fox", size="1024x1024")
+    )
+    expected = await sdk_wire(
+        sdk_request(
+            emulator,
+            lambda c: c.images.generate(prompt="a fox", model="gpt-image-1", size="1024x1024", n=1),
+            answer=images,
+        ),
+        KEY_HEADERS,
+    )
+    got = ours(emulator, "image")
+    assert AZURE_OPENAI_REWRITES_IMAGES in expected.path
+    assert got.path == expected.path.replace("/deployments/gpt-image-1", "")
+    assert (got.method, got.query, got.body) == (expected.method, expected.query, expected.body)
+    (call,) = emulator.calls_of("image")
+    assert call.headers["api-key"] == KEY
+    assert got.auth_scheme == "Bearer"  # the named difference above

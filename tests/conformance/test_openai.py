@@ -22,7 +22,13 @@ import pytest
 
 from adapters.errors import ValidationError
 from adapters.media import SAMPLE_THUMBNAIL
-from adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageInput,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+)
 from adapters.providers.openai import OpenAIProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
@@ -313,3 +319,42 @@ async def test_delete(emulator: OpenAIEmulator) -> None:
     deleted = {"id": video_id, "object": "video.deleted", "deleted": True}
     expected = await sdk_wire(sdk_request(emulator, lambda c: c.videos.delete(video_id), deleted))
     assert ours(emulator, "cancel") == expected
+
+
+# -- images (the adapter calls the SDK itself; this pins what reaches the wire) -----------
+
+
+IMAGES = {"created": 1, "data": [{"b64_json": base64.b64encode(IMAGE).decode()}]}
+
+
+@pytest.mark.parametrize(
+    ("model", "unified", "sdk"),
+    [
+        (
+            "gpt-image-1",
+            {"aspect_ratio": "16:9", "quality": "high", "n": 2},
+            {"size": "1536x1024", "quality": "high", "n": 2},
+        ),
+        (
+            "dall-e-3",
+            {"size": "1792x1024", "style": "vivid"},
+            {"size": "1792x1024", "style": "vivid", "n": 1},
+        ),
+    ],
+)
+async def test_images_generate(
+    emulator: OpenAIEmulator, model: str, unified: dict[str, Any], sdk: dict[str, Any]
+) -> None:
+    cfg = ImageGenerationConfig(
+        provider="openai", model=model, base_url=emulator.base_url, api_key=KEY
+    )
+    await OpenAIProvider().generate_image(cfg, ImageGenerationRequest(prompt="a fox", **unified))
+    arguments = {"n": 1, **sdk}
+    expected = await sdk_wire(
+        sdk_request(
+            emulator,
+            lambda c: c.images.generate(prompt="a fox", model=model, **arguments),
+            IMAGES,
+        )
+    )
+    assert ours(emulator, "image") == expected
