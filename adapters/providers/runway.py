@@ -95,34 +95,48 @@ def _tier_size(tier: str) -> str:
     return tier.lower()
 
 
+_RESOLUTIONS = ("360p", "480p", "720p", "1080p", "4k")
+_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
+
+
+def _endpoint_sizes(endpoint: Endpoint) -> tuple[set[str], set[str] | None]:
+    """(resolutions, aspect ratios) ``endpoint`` can make; aspect None: it keeps the
+    input image's framing (any aspect ratio is fine, it is not sent)."""
+    resolutions = {tier for tier, _wire in endpoint.tiers}
+    aspects: set[str] | None = set(endpoint.aspects) if endpoint.aspects else None
+    for resolution, aspect in sizes(endpoint.ratios):
+        resolutions.add(resolution)
+        aspects = (aspects or set()) | {aspect}
+    return resolutions, aspects
+
+
 def capabilities(spec: RunwayModel) -> Capabilities:
     """What ``spec`` can make on either endpoint (each endpoint is checked again when the
     request is built: gen4.5 text-to-video has only two ratios)."""
     resolutions: set[str] = set()
     aspects: set[str] = set()
+    free_size = False
     for endpoint in _endpoints(spec):
-        for resolution, aspect in sizes(endpoint.ratios):
-            resolutions.add(resolution)
-            aspects.add(aspect)
-        resolutions.update(_tier_size(tier) for tier in endpoint.resolutions)
-    default = size_of(spec.default_ratio)
+        made, shapes = _endpoint_sizes(endpoint)
+        resolutions |= made
+        aspects |= shapes or set()
+        free_size = free_size or not (endpoint.ratios or endpoint.aspects or endpoint.tiers)
     roles: tuple[ImageRole, ...] = ()
     if spec.image is not None:
-        roles = (
-            ("first_frame", "last_frame") if "last" in spec.image.positions else ("first_frame",)
-        )
+        both = "last" in spec.image.positions
+        roles = ("first_frame", "last_frame") if both else ("first_frame",)
     audio = spec.always_audio or any(AUDIO in e.options for e in _endpoints(spec))
     return Capabilities(
         durations=spec.durations,
-        resolutions=tuple(r for r in ("360p", "480p", "720p", "1080p", "4k") if r in resolutions),
-        aspect_ratios=tuple(a for a in ("16:9", "9:16", "1:1", "4:3", "21:9") if a in aspects),
+        resolutions=None if free_size else tuple(r for r in _RESOLUTIONS if r in resolutions),
+        aspect_ratios=tuple(a for a in _ASPECTS if a in aspects) or None,
         audio=audio,
         image_roles=roles,
         text_to_video=spec.text is not None,
         price_per_second=spec.price_per_second,
         default_duration=spec.default_duration,
-        default_resolution=default[0] if default else None,
-        default_aspect_ratio=default[1] if default else None,
+        default_resolution=spec.default_resolution,
+        default_aspect_ratio=spec.default_aspect_ratio,
     )
 
 
@@ -130,7 +144,7 @@ def _mapping(spec: RunwayModel) -> ModelMapping:
     return ModelMapping(
         fields=(
             FieldMap("prompt", "promptText"),
-            FieldMap("duration_seconds", "duration", default=spec.default_duration),
+            FieldMap("duration_seconds", "duration"),
         ),
         capabilities=capabilities(spec),
         image_fields={"first_frame": "promptImage", "last_frame": "promptImage"}
@@ -165,41 +179,64 @@ def _refuse(model: str, message: str, param: str) -> ValidationError:
 
 def _with_defaults(request: VideoGenerationRequest, spec: RunwayModel) -> VideoGenerationRequest:
     """``request`` with the model's own defaults for what it leaves open (never OpenAI's)."""
-    caps = capabilities(spec)
     update: dict[str, Any] = {}
-    if request.duration_seconds is None:
+    if request.duration_seconds is None and spec.default_duration is not None:
         update["duration_seconds"] = spec.default_duration
     if request.resolution is None:
-        update["resolution"] = caps.default_resolution
+        update["resolution"] = spec.default_resolution
     if request.aspect_ratio is None:
-        update["aspect_ratio"] = caps.default_aspect_ratio
+        update["aspect_ratio"] = spec.default_aspect_ratio
     return request.model_copy(update=update) if update else request
 
 
 def size_fields(
     request: VideoGenerationRequest, endpoint: Endpoint, model: str, path: str
 ) -> dict[str, str]:
-    """``ratio`` (or, for tier-sized endpoints, ``resolution``) for the requested size."""
-    resolution, aspect = request.resolution or "720p", request.aspect_ratio or "16:9"
-    if endpoint.resolutions:
-        # The output follows the input image's shape; only the tier is chosen.
-        tier = next((t for t in endpoint.resolutions if _tier_size(t) == resolution), None)
-        if tier is None:
-            allowed = ", ".join(_tier_size(t) for t in endpoint.resolutions)
+    """The size fields for ``endpoint``: ``ratio`` (a pixel ratio or an aspect ratio),
+    and/or the tier field (``resolution``, or ``ratio`` for ``auto_720p``-style tiers)."""
+    resolution = request.resolution or "720p"
+    aspect = request.aspect_ratio or "16:9"
+    fields: dict[str, str] = {}
+    if endpoint.ratios:
+        table = sizes(endpoint.ratios)
+        ratio = table.get((resolution, aspect))
+        if ratio is None:
+            allowed = ", ".join(f"{res} {ar}" for res, ar in table)
+            raise _refuse(
+                model,
+                f"{model} on {path} cannot make {aspect} at {resolution}; allowed: {allowed}",
+                "aspect_ratio",
+            )
+        fields["ratio"] = ratio
+    if endpoint.aspects:
+        if aspect not in endpoint.aspects:
+            allowed = ", ".join(endpoint.aspects)
+            raise _refuse(
+                model, f"{model} on {path} cannot make {aspect}; allowed: {allowed}", "aspect_ratio"
+            )
+        fields["ratio"] = aspect
+    if endpoint.tiers:
+        tiers = dict(endpoint.tiers)
+        if resolution not in tiers:
+            allowed = ", ".join(tiers)
             raise _refuse(
                 model, f"{model} on {path} cannot make {resolution}; allowed: {allowed}", "size"
             )
-        return {"resolution": tier}
-    table = sizes(endpoint.ratios)
-    ratio = table.get((resolution, aspect))
-    if ratio is None:
-        allowed = ", ".join(f"{res} {ar}" for res, ar in table)
-        raise _refuse(
-            model,
-            f"{model} on {path} cannot make {aspect} at {resolution}; allowed: {allowed}",
-            "aspect_ratio",
-        )
-    return {"ratio": ratio}
+        fields[endpoint.tier_field] = tiers[resolution]
+    return fields
+
+
+def size_token(request: VideoGenerationRequest, endpoint: Endpoint) -> str:
+    """What the request id keeps of the size: the pixel ratio where one was sent (as
+    before), else ``<resolution>@<aspect>``, or ``<resolution>`` alone when the output
+    keeps the input image's framing, or nothing when no size was sent."""
+    if endpoint.ratios:
+        return sizes(endpoint.ratios)[(request.resolution or "", request.aspect_ratio or "")]
+    resolution = request.resolution if endpoint.tiers else None
+    aspect = request.aspect_ratio if endpoint.aspects else None
+    if resolution and aspect:
+        return f"{resolution}@{aspect}"
+    return resolution or ""
 
 
 def prompt_image(request: VideoGenerationRequest, endpoint: Endpoint, model: str) -> Any:
@@ -260,12 +297,15 @@ def decode_request_id(request_id: str) -> tuple[str, int | None, str | None]:
 
 
 def _size_of(size: str | None) -> tuple[str | None, str | None]:
-    """(resolution, aspect ratio) for a pixel ratio, or (tier, None) for a tier such as
-    ``1080P`` (the output then has the input image's shape)."""
+    """(resolution, aspect ratio) from a request id's size token (see :func:`size_token`);
+    the aspect ratio is None where the output kept the input image's framing."""
     if not size:
         return None, None
+    if "@" in size:
+        resolution, _, aspect = size.partition("@")
+        return resolution, aspect
     if ":" not in size:
-        return size.lower(), None
+        return size, None
     known = size_of(size)
     return known if known is not None else (None, None)
 
@@ -400,6 +440,13 @@ class RunwayProvider(VideoProvider):
     ) -> tuple[str, dict[str, Any]]:
         """(endpoint path, JSON body) for ``request``: only fields the model's table lists
         for that endpoint; raises ValidationError before any network call otherwise."""
+        path, payload, _size = self._plan(config, request)
+        return path, payload
+
+    def _plan(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> tuple[str, dict[str, Any], str]:
+        """:meth:`build_request`, plus the size token the request id keeps."""
         model = config.model
         spec = model_spec(model)
         mapping = MODEL_MAPPINGS[model]
@@ -417,7 +464,8 @@ class RunwayProvider(VideoProvider):
             payload["promptText"] = request.prompt
         if framed:
             payload["promptImage"] = prompt_image(request, endpoint, model)
-        payload["duration"] = request.duration_seconds
+        if request.duration_seconds is not None:
+            payload["duration"] = request.duration_seconds
         payload.update(size_fields(request, endpoint, model, path))
         options = {"seed": request.seed, "negativePrompt": request.negative_prompt}
         for field, value in options.items():
@@ -439,14 +487,14 @@ class RunwayProvider(VideoProvider):
             provider=PROVIDER,
             model=model,
         )
-        return path, payload
+        return path, payload, size_token(request, endpoint)
 
     # -- VideoProvider ------------------------------------------------------------------
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
     ) -> SubmittedJob:
-        path, payload = self.build_request(config, request)
+        path, payload, size = self._plan(config, request)
         body = await self._call(config, "POST", path, json_body=payload)
         task_id = body.get("id") if isinstance(body, dict) else None
         if not isinstance(task_id, str) or not task_id:
@@ -457,7 +505,6 @@ class RunwayProvider(VideoProvider):
                 model=config.model,
                 raw_response=body,
             )
-        size = payload.get("ratio") or payload.get("resolution")
         request_id = encode_request_id(task_id, payload.get("duration"), size)
         return SubmittedJob(request_id=request_id, raw_response=body)
 

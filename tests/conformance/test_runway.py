@@ -9,13 +9,15 @@ query, auth scheme, ``X-Runway-Version`` and JSON body must match.
 
 The cases come from the SDK's own types, per model and endpoint: text only, first frame,
 first and last frame (a ``promptImage`` list with positions), seed / audio / negative
-prompt where the model takes them, every duration and every ratio. What the two cannot
-share is named and asserted below, not skipped:
-- ``NOT_TABLED``: SDK models the adapter has no table for (it refuses them with a 400);
-- ``NOT_IN_SDK``: ``veo3``, gone from 5.24 (checked against 5.13's schema instead);
+prompt where the model takes them, every duration and every ``ratio`` / ``resolution``
+value. What the two cannot share is named and asserted below, not skipped:
+- ``NOT_IN_SDK``: ``veo3``, gone from 5.24 (its schema is runwayml 5.13's);
 - ``REFUSED``: unified fields a model lacks are a 400 before any call (never dropped);
-- ``SDK_ONLY``: SDK values no unified request names (3:4 portrait ratios, ``auto``
-  durations, lower-case tier aliases), reachable through nothing.
+- ``SDK_ONLY_*``: SDK values no unified request names (3:4 portrait ratios, "adaptive",
+  ``auto_*`` tiers on text-to-video, the 2k tier, deprecated upper-case spellings,
+  ``"auto"`` durations), reachable through nothing.
+- ``DOC_POSITIONS``: models whose ``promptImage`` items the SDK types as ``object``;
+  their first / last positions come from the SDK's docstrings.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from typing_extensions import is_typeddict
 
 from adapters import ImageInput, ValidationError, VideoGenerationConfig, VideoGenerationRequest
 from adapters.providers.runway import RunwayProvider, decode_request_id
-from adapters.providers.runway_models import MODELS, RunwayModel, size_of
+from adapters.providers.runway_models import MODELS, WAN_RATIOS, RunwayModel, size_of
+from adapters.providers.runway_models import Endpoint as Row
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.emulators.runway import API_VERSION, RunwayEmulator
 from tests.emulators.runway_schema import SCHEMAS, Endpoint, schema_of
@@ -47,34 +50,30 @@ PROMPT = "a lighthouse in a storm"
 FIRST = "https://example.com/first.png"
 LAST = "https://example.com/last.png"
 TASK_ID = "0b9d6f5e-4f1c-4f8e-9a43-5b1c2d3e4f50"
+ENDPOINTS: tuple[Endpoint, Endpoint] = ("image_to_video", "text_to_video")
 
-NOT_TABLED = {
-    "gemini_omni_flash_1.1",
-    "grok_imagine_1_5",
-    "grok_imagine_1_5_lite",
-    "h3_max",
-    "hailuo3",
-    "kling2.5_turbo_pro",
-    "kling3.0_4k",
-    "kling3.0_pro",
-    "kling3.0_standard",
-    "klingO3_4k",
-    "klingO3_pro",
-    "klingO3_standard",
-    "kling_4",
-    "seedance2_5",
-    "wan3",
-    "wan3_prime",
-}
-"""In runwayml 5.24 but without an adapter table yet: refused (400, param ``model``)."""
 NOT_IN_SDK = {"veo3"}
 """In the adapter (runwayml 5.13's ``Veo3``) but no longer in 5.24's create params."""
+DOC_POSITIONS = {"hailuo3", "wan3", "wan3_prime", "kling_4"}
+"""``promptImage`` is ``str | Iterable[object]`` in the SDK; the docstrings say "Use
+position first/last for keyframe mode" (Kling 4: "a first frame and optional middle and
+last frames"), so the adapter's first / last are checked against the emulator only."""
 UNIFIED_OPTIONS = {"seed": "seed", "audio": "generate_audio", "negativePrompt": "negative_prompt"}
 """Optional wire fields a unified request can set, with the unified field that sets them."""
 
-_HD: dict[str, str] = {"ratio": "1280:720"}
+_HD = {"ratio": "1280:720"}
+
+
+def _each(size: dict[str, str]) -> dict[Endpoint, dict[str, str]]:
+    return {endpoint: size for endpoint in ENDPOINTS}
+
+
 _BOTH: dict[Endpoint, dict[str, str]] = {"image_to_video": _HD, "text_to_video": _HD}
-EXPECTED_DEFAULTS: dict[str, tuple[int, dict[Endpoint, dict[str, str]]]] = {
+_AUTO: dict[Endpoint, dict[str, str]] = {
+    "image_to_video": {"ratio": "auto_720p"},
+    "text_to_video": _HD,
+}
+EXPECTED_DEFAULTS: dict[str, tuple[int | None, dict[Endpoint, dict[str, str]]]] = {
     "gen4.5": (5, _BOTH),
     "gen4_turbo": (5, {"image_to_video": _HD}),
     "veo3.1": (8, _BOTH),
@@ -83,27 +82,85 @@ EXPECTED_DEFAULTS: dict[str, tuple[int, dict[Endpoint, dict[str, str]]]] = {
     "seedance2": (5, _BOTH),
     "seedance2_fast": (5, _BOTH),
     "seedance2_mini": (5, _BOTH),
+    "seedance2_5": (5, _BOTH),
     "happyhorse_1_0": (
         5,
         {"image_to_video": {"resolution": "1080P"}, "text_to_video": {"ratio": "1920:1080"}},
     ),
     "gemini_omni_flash": (8, _BOTH),
+    "gemini_omni_flash_1.1": (None, _BOTH),
+    "klingO3_4k": (None, _each({"ratio": "3840:2160"})),
+    "kling3.0_4k": (None, _each({"ratio": "3840:2160"})),
+    "klingO3_pro": (None, _each({"ratio": "1920:1080"})),
+    "kling3.0_pro": (None, _each({"ratio": "1920:1080"})),
+    "klingO3_standard": (None, _BOTH),
+    "kling3.0_standard": (None, _BOTH),
+    "kling2.5_turbo_pro": (5, {"image_to_video": {}, "text_to_video": _HD}),
+    "kling_4": (None, _AUTO),
+    "hailuo3": (None, _each({"ratio": "16:9", "resolution": "768p"})),
+    "h3_max": (None, _each({"resolution": "768p"})),
+    "grok_imagine_1_5": (
+        None,
+        {
+            "image_to_video": {"resolution": "720p"},
+            "text_to_video": {"ratio": "16:9", "resolution": "720p"},
+        },
+    ),
+    "grok_imagine_1_5_lite": (None, _AUTO),
+    "wan3": (None, _AUTO),
+    "wan3_prime": (None, _AUTO),
 }
 """What a request naming only a prompt (and frames) sends, per model and endpoint: the
-effective defaults, stated here independently of the adapter's table."""
+effective defaults (None: no ``duration`` is sent, Runway picks), stated here
+independently of the adapter's table."""
 
-PINNED_SIZES: list[tuple[str, Endpoint, str, str, str]] = [
-    ("gen4.5", "image_to_video", "720p", "4:3", "1104:832"),
-    ("gen4_turbo", "image_to_video", "720p", "21:9", "1584:672"),
-    ("gen4_turbo", "image_to_video", "720p", "1:1", "960:960"),
-    ("veo3.1", "text_to_video", "1080p", "9:16", "1080:1920"),
-    ("seedance2", "text_to_video", "480p", "21:9", "992:432"),
-    ("seedance2", "image_to_video", "4k", "4:3", "3840:2880"),
-    ("seedance2_mini", "text_to_video", "480p", "1:1", "640:640"),
-    ("happyhorse_1_0", "text_to_video", "1080p", "4:3", "1662:1248"),
+PINNED_SIZES: list[tuple[str, Endpoint, str, str, dict[str, str]]] = [
+    ("gen4.5", "image_to_video", "720p", "4:3", {"ratio": "1104:832"}),
+    ("gen4_turbo", "image_to_video", "720p", "21:9", {"ratio": "1584:672"}),
+    ("gen4_turbo", "image_to_video", "720p", "1:1", {"ratio": "960:960"}),
+    ("veo3.1", "text_to_video", "1080p", "9:16", {"ratio": "1080:1920"}),
+    ("seedance2", "text_to_video", "480p", "21:9", {"ratio": "992:432"}),
+    ("seedance2", "image_to_video", "4k", "4:3", {"ratio": "3840:2880"}),
+    ("seedance2_mini", "text_to_video", "480p", "1:1", {"ratio": "640:640"}),
+    ("happyhorse_1_0", "text_to_video", "1080p", "4:3", {"ratio": "1662:1248"}),
+    ("happyhorse_1_0", "image_to_video", "720p", "16:9", {"resolution": "720P"}),
+    ("hailuo3", "text_to_video", "720p", "21:9", {"ratio": "21:9", "resolution": "768p"}),
+    ("h3_max", "image_to_video", "480p", "16:9", {"resolution": "480p"}),
+    ("wan3", "image_to_video", "1080p", "16:9", {"ratio": "auto_1080p"}),
+    ("wan3", "text_to_video", "480p", "1:1", {"ratio": "624:624"}),
+    ("kling2.5_turbo_pro", "text_to_video", "480p", "1:1", {"ratio": "720:720"}),
+    ("grok_imagine_1_5", "text_to_video", "1080p", "4:3", {"ratio": "4:3", "resolution": "1080p"}),
+    ("gemini_omni_flash_1.1", "text_to_video", "360p", "9:16", {"ratio": "360:640"}),
 ]
-"""Unified size → Runway ratio, written out by hand (the sweep below uses the adapter's
-own size reading; these pin it)."""
+"""Unified size → Runway's size fields, written out by hand (the sweep below reads the
+adapter's own tier table and size reading; these pin them)."""
+_AUTO_TIERS = {"auto_480p", "auto_720p", "auto_1080p"}
+_HAILUO = {"3:4", "adaptive", "2k", "2K", "768P"}
+SDK_ONLY: dict[tuple[str, Endpoint], set[str]] = {
+    ("happyhorse_1_0", "image_to_video"): {"720p", "1080p"},
+    ("kling_4", "text_to_video"): {"auto_720p", "auto_1080p"},
+    ("hailuo3", "image_to_video"): _HAILUO,
+    ("hailuo3", "text_to_video"): _HAILUO,
+    ("grok_imagine_1_5", "text_to_video"): {"2:3", "3:2", "3:4"},
+    ("wan3", "image_to_video"): set(WAN_RATIOS),
+    ("wan3", "text_to_video"): _AUTO_TIERS,
+    ("wan3_prime", "image_to_video"): set(WAN_RATIOS),
+    ("wan3_prime", "text_to_video"): _AUTO_TIERS,
+}
+"""``ratio`` / ``resolution`` values the SDK lists that the adapter never sends: 3:4,
+2:3 and 3:2 aspect ratios (no unified name), Hailuo's "adaptive" (for reference-driven
+requests) and 2k tier, lower-case or deprecated duplicate spellings (HappyHorse's 720p /
+1080p: the adapter sends 720P / 1080P, which 5.13 also took; Hailuo's 768P), ``auto_*``
+tiers on text-to-video, and Wan's pixel ratios on image-to-video ("Keyframe
+image-to-video requests must use auto_480p, auto_720p, or auto_1080p")."""
+UNNAMED_RATIOS = {
+    "832:1104", "560:752", "834:1112", "1248:1664", "2880:3840", "832:1108", "1248:1662",
+    "544:720", "1248:1648", "480:640", "720:960", "1232:1648",
+    "480:720", "720:1088", "1152:1744", "720:480", "1088:720", "1744:1152",
+}  # fmt: skip
+"""Ratios in the adapter's tables (so the emulator and the SDK agree on them) that no
+unified size names: 3:4 portraits and Grok Imagine's 2:3 / 3:2 (the unified aspect
+ratios are 9:16, 1:1, 4:3, 16:9 and 21:9)."""
 
 
 # -- the SDK's types --------------------------------------------------------------------
@@ -114,17 +171,22 @@ _SDK_TYPES = {
 }
 
 
-def sdk_models(endpoint: Endpoint) -> set[str]:
-    return set(SCHEMAS[endpoint]) - NOT_IN_SDK
-
-
 def sdk_literal(endpoint: Endpoint, model: str, key: str) -> tuple[Any, ...]:
     """The Literal values of ``key`` for ``model`` (empty if it is not a Literal)."""
     return tuple(SCHEMAS[endpoint][model].literals.get(key, ()))
 
 
+def _flatten(hint: Any) -> list[Any]:
+    found = [hint]
+    for arg in get_args(hint):
+        found.extend(_flatten(arg))
+    return found
+
+
 def sdk_positions(model: str) -> set[str]:
     """The ``promptImage[].position`` values runwayml 5.24 allows for ``model``."""
+    if model in DOC_POSITIONS:
+        return {"first", "last"}
     for typed in get_args(_SDK_TYPES["image_to_video"]):
         if schema_of(typed).literals["model"] != (model,):
             continue
@@ -136,15 +198,18 @@ def sdk_positions(model: str) -> set[str]:
     return {"first"}  # veo3 (runwayml 5.13): a first frame only
 
 
-def _flatten(hint: Any) -> list[Any]:
-    found = [hint]
-    for arg in get_args(hint):
-        found.extend(_flatten(arg))
-    return found
-
-
-def endpoint_of(spec: RunwayModel, endpoint: Endpoint) -> Any:
+def row_of(spec: RunwayModel, endpoint: Endpoint) -> Row | None:
     return spec.image if endpoint == "image_to_video" else spec.text
+
+
+def ratio_values(row: Row) -> set[str]:
+    """Every ``ratio`` value the adapter can send on ``row``."""
+    tiers = {wire for _tier, wire in row.tiers} if row.tier_field == "ratio" else set()
+    return set(row.ratios) | set(row.aspects) | tiers
+
+
+def resolution_values(row: Row) -> set[str]:
+    return {wire for _tier, wire in row.tiers} if row.tier_field == "resolution" else set()
 
 
 # -- one request each way ---------------------------------------------------------------
@@ -214,41 +279,62 @@ def _frames(endpoint: Endpoint, last: bool = False) -> tuple[dict[str, Any], dic
     if endpoint == "text_to_video":
         return {}, {}
     if not last:
-        return {"image_list": [ImageInput(image=FIRST, role="first_frame")]}, {
-            "prompt_image": FIRST
-        }
-    unified = [
-        ImageInput(image=FIRST, role="first_frame"),
-        ImageInput(image=LAST, role="last_frame"),
-    ]
-    sdk = [{"uri": FIRST, "position": "first"}, {"uri": LAST, "position": "last"}]
-    return {"image_list": unified}, {"prompt_image": sdk}
+        first = [ImageInput(image=FIRST, role="first_frame")]
+        return {"image_list": first}, {"prompt_image": FIRST}
+    both = [ImageInput(image=FIRST, role="first_frame"), ImageInput(image=LAST, role="last_frame")]
+    positioned = [{"uri": FIRST, "position": "first"}, {"uri": LAST, "position": "last"}]
+    return {"image_list": both}, {"prompt_image": positioned}
 
 
 def _base(
     model: str, endpoint: Endpoint, last: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    seconds, sizes_by_endpoint = EXPECTED_DEFAULTS[model]
+    seconds, size_by_endpoint = EXPECTED_DEFAULTS[model]
     unified, sdk = _frames(endpoint, last)
-    return unified, {
-        "model": model,
-        "prompt_text": PROMPT,
-        "duration": seconds,
-        **sizes_by_endpoint[endpoint],
-        **sdk,
-    }
+    sdk = {"model": model, "prompt_text": PROMPT, **size_by_endpoint[endpoint], **sdk}
+    if seconds is not None:
+        sdk["duration"] = seconds
+    return unified, sdk
+
+
+def _size_cases(model: str, endpoint: Endpoint, row: Row, kind: str) -> list[Case]:
+    """One case per SDK ``ratio`` / ``resolution`` value the unified request can name."""
+    cases: list[Case] = []
+    for value in sdk_literal(endpoint, model, "ratio"):
+        unified_size: dict[str, str] = {}
+        size = size_of(value)
+        if size is not None and value in row.ratios:
+            unified_size = {"resolution": size[0], "aspect_ratio": size[1]}
+        elif value in row.aspects:
+            unified_size = {"aspect_ratio": value}
+        elif row.tier_field == "ratio" and value in dict((w, t) for t, w in row.tiers):
+            unified_size = {"resolution": dict((w, t) for t, w in row.tiers)[value]}
+        if not unified_size:
+            continue  # SDK_ONLY_RATIOS, asserted in test_the_adapter_tables_match_the_sdk
+        unified, sdk = _base(model, endpoint)
+        cases.append(
+            (f"{model} {kind} ratio {value}", model, endpoint,
+             {**unified, **unified_size}, {**sdk, "ratio": value})
+        )  # fmt: skip
+    for tier, wire in row.tiers if row.tier_field == "resolution" else ():
+        unified, sdk = _base(model, endpoint)
+        cases.append(
+            (f"{model} {kind} tier {wire}", model, endpoint,
+             {**unified, "resolution": tier}, {**sdk, "resolution": wire})
+        )  # fmt: skip
+    return cases
 
 
 def build_cases() -> list[Case]:
     cases: list[Case] = []
     for model, spec in MODELS.items():
-        for endpoint in ("image_to_video", "text_to_video"):
-            if endpoint not in EXPECTED_DEFAULTS[model][1]:
+        for endpoint in ENDPOINTS:
+            row = row_of(spec, endpoint)
+            if row is None:
                 continue
-            ours = endpoint_of(spec, endpoint)
             schema = SCHEMAS[endpoint][model]
-            unified, sdk = _base(model, endpoint)
             kind = "first frame" if endpoint == "image_to_video" else "text only"
+            unified, sdk = _base(model, endpoint)
             cases.append((f"{model} {kind}", model, endpoint, unified, sdk))
             if endpoint == "image_to_video" and "last" in sdk_positions(model):
                 unified, sdk = _base(model, endpoint, last=True)
@@ -287,7 +373,8 @@ def build_cases() -> list[Case]:
                         {**sdk, "negative_prompt": "blur"},
                     )
                 )
-            for seconds in spec.durations:
+            # Models without a published range: two lengths, to pin the int encoding.
+            for seconds in spec.durations or (5, 10):
                 unified, sdk = _base(model, endpoint)
                 cases.append(
                     (
@@ -298,40 +385,16 @@ def build_cases() -> list[Case]:
                         {**sdk, "duration": seconds},
                     )
                 )
-            for ratio in sdk_literal(endpoint, model, "ratio"):
-                size = size_of(ratio)
-                if size is None:
-                    continue  # SDK_ONLY, asserted in test_unreachable_sdk_values_are_named
-                unified, sdk = _base(model, endpoint)
-                cases.append(
-                    (
-                        f"{model} {kind} ratio {ratio}",
-                        model,
-                        endpoint,
-                        {**unified, "resolution": size[0], "aspect_ratio": size[1]},
-                        {**sdk, "ratio": ratio},
-                    )
-                )
-            for tier in ours.resolutions:
-                unified, sdk = _base(model, endpoint)
-                cases.append(
-                    (
-                        f"{model} {kind} tier {tier}",
-                        model,
-                        endpoint,
-                        {**unified, "resolution": tier.lower()},
-                        {**sdk, "resolution": tier},
-                    )
-                )
-    for model, endpoint, resolution, aspect, ratio in PINNED_SIZES:
+            cases += _size_cases(model, endpoint, row, kind)
+    for model, endpoint, resolution, aspect, fields in PINNED_SIZES:
         unified, sdk = _base(model, endpoint)
         cases.append(
             (
-                f"pinned {model} {resolution} {aspect}",
+                f"pinned {model} {endpoint} {resolution} {aspect}",
                 model,
                 endpoint,
                 {**unified, "resolution": resolution, "aspect_ratio": aspect},
-                {**sdk, "ratio": ratio},
+                {**sdk, **fields},
             )
         )
     return cases  # fmt: skip
@@ -359,95 +422,79 @@ async def test_create_matches_the_sdk(
 
 
 def test_the_sweep_covers_every_family() -> None:
-    """At least one text-only, first-frame, last-frame, seed, audio and duration case per
-    family that has them (the counts guard against a sweep that silently shrinks)."""
+    """Text-only, first-frame, last-frame, seed, audio and duration cases for every model
+    that has them (the counts guard against a sweep that silently shrinks)."""
     ids = [case[0] for case in CASES]
     for model, spec in MODELS.items():
-        for seconds in spec.durations:
+        for seconds in spec.durations or (5, 10):
             assert any(i.startswith(f"{model} ") and i.endswith(f" {seconds}s") for i in ids)
         if spec.text is not None:
             assert f"{model} text only" in ids
         if spec.image is not None:
             assert f"{model} first frame" in ids
     last = {i.removesuffix(" first and last frame") for i in ids if "first and last" in i}
-    assert last == {"veo3.1", "veo3.1_fast", "seedance2", "seedance2_fast", "seedance2_mini"}
-    assert sum(i.endswith(" seed") for i in ids) == 13
-    assert sum("audio=" in i for i in ids) == 20
+    no_last = {"gen4.5", "gen4_turbo", "veo3", "happyhorse_1_0", "gemini_omni_flash",
+               "grok_imagine_1_5", "grok_imagine_1_5_lite"}  # fmt: skip
+    assert last == set(MODELS) - no_last
+    assert sum(i.endswith(" seed") for i in ids) == 17
+    assert sum("audio=" in i for i in ids) == 56
 
 
 # -- what the unified API and the SDK cannot share --------------------------------------
 
-SDK_ONLY_RATIOS = {
-    "832:1104",
-    "560:752",
-    "834:1112",
-    "1248:1664",
-    "2880:3840",
-    "832:1108",
-    "1248:1662",
-}
-"""3:4 portrait ratios: the unified aspect ratios stop at 9:16, 1:1, 4:3, 16:9, 21:9."""
 
-
-def test_unreachable_sdk_values_are_named() -> None:
-    unreachable = {
-        ratio
-        for model in MODELS
-        for endpoint in ("image_to_video", "text_to_video")
-        if model in SCHEMAS[endpoint]
-        for ratio in sdk_literal(endpoint, model, "ratio")
-        if size_of(ratio) is None
-    }
-    assert unreachable == SDK_ONLY_RATIOS
-    # Seedance's "auto" duration and HappyHorse's lower-case tiers: SDK spellings the
-    # unified request has no word for.
-    assert "auto" in str(SCHEMAS["text_to_video"]["seedance2"].fields["duration"]("x", "d"))
-    assert set(sdk_literal("image_to_video", "happyhorse_1_0", "resolution")) == {
-        "720p", "1080p", "720P", "1080P"
-    }  # fmt: skip
+def test_every_sdk_model_has_a_table() -> None:
+    sdk_models = set(SCHEMAS["image_to_video"]) | set(SCHEMAS["text_to_video"])
+    assert sdk_models == set(MODELS)
+    assert {
+        m for m in MODELS if all(m not in SCHEMAS[e] or m in NOT_IN_SDK for e in ENDPOINTS)
+    } == NOT_IN_SDK
 
 
 def test_the_adapter_tables_match_the_sdk_types() -> None:
     """Each table row against the SDK's TypedDict for that model and endpoint: the same
-    optional unified fields, ratios, tiers, positions and (where typed) durations."""
-    assert set(SCHEMAS["image_to_video"]) | set(SCHEMAS["text_to_video"]) == (
-        set(MODELS) | NOT_TABLED
-    )
-    assert set(MODELS) - sdk_models("image_to_video") - sdk_models("text_to_video") == NOT_IN_SDK
+    optional unified fields and positions, only values the SDK lists for ``ratio`` and
+    ``resolution`` (what is left over is named), and typed durations."""
+    left: dict[tuple[str, Endpoint], set[str]] = {}
     for model, spec in MODELS.items():
-        for endpoint in ("image_to_video", "text_to_video"):
-            ours = endpoint_of(spec, endpoint)
+        for endpoint in ENDPOINTS:
+            row = row_of(spec, endpoint)
             schema = SCHEMAS[endpoint].get(model)
-            assert (ours is None) == (schema is None), (model, endpoint)
-            if ours is None or schema is None:
+            assert (row is None) == (schema is None), (model, endpoint)
+            if row is None or schema is None:
                 continue
             sdk_options = {field for field in UNIFIED_OPTIONS if field in schema.fields}
-            assert set(ours.options) == sdk_options, (model, endpoint)
-            assert set(ours.ratios) == set(sdk_literal(endpoint, model, "ratio")), (model, endpoint)
-            assert {t.upper() for t in ours.resolutions} == {
-                t.upper() for t in sdk_literal(endpoint, model, "resolution")
-            }, (model, endpoint)
+            assert set(row.options) == sdk_options, (model, endpoint)
+            sdk_ratios = set(sdk_literal(endpoint, model, "ratio"))
+            assert ratio_values(row) <= sdk_ratios, (model, endpoint)
+            assert bool(ratio_values(row)) == bool(sdk_ratios), (model, endpoint)
+            unsent = sdk_ratios - ratio_values(row)
+            sdk_tiers = set(sdk_literal(endpoint, model, "resolution"))
+            assert resolution_values(row) <= sdk_tiers, (model, endpoint)
+            assert bool(resolution_values(row)) == bool(sdk_tiers), (model, endpoint)
+            unsent |= sdk_tiers - resolution_values(row)
+            if unsent:
+                left[(model, endpoint)] = unsent
             typed = sdk_literal(endpoint, model, "duration")
             if typed:
+                assert spec.durations is not None
                 assert set(spec.durations) == set(typed), model
             if endpoint == "image_to_video":
-                assert set(ours.positions) == sdk_positions(model), model
-
-
-@pytest.mark.parametrize("model", sorted(NOT_TABLED))
-def test_models_without_a_table_are_refused(model: str) -> None:
-    config = VideoGenerationConfig(provider="runway", model=model, api_key=KEY)
-    with pytest.raises(ValidationError) as caught:
-        RunwayProvider().build_request(config, VideoGenerationRequest(prompt=PROMPT))
-    assert caught.value.param == "model"
+                assert set(row.positions) == sdk_positions(model), model
+    assert left == SDK_ONLY
+    unnamed = {r for spec in MODELS.values() for row in (spec.image, spec.text) if row
+               for r in row.ratios if size_of(r) is None}  # fmt: skip
+    assert unnamed == UNNAMED_RATIOS
+    # Seedance's and Gemini Omni Flash 1.1's "auto" duration has no unified spelling.
+    assert "auto" in str(SCHEMAS["text_to_video"]["seedance2"].fields["duration"]("x", "d"))
 
 
 def _refused_cases() -> list[tuple[str, Endpoint, dict[str, Any], str]]:
     found: list[tuple[str, Endpoint, dict[str, Any], str]] = []
     for model, spec in MODELS.items():
-        for endpoint in ("image_to_video", "text_to_video"):
+        for endpoint in ENDPOINTS:
             schema = SCHEMAS[endpoint].get(model)
-            if schema is None or endpoint_of(spec, endpoint) is None:
+            if schema is None or row_of(spec, endpoint) is None:
                 continue
             unified, _sdk = _base(model, endpoint)
             for wire, field in UNIFIED_OPTIONS.items():
@@ -485,6 +532,7 @@ def test_refusals_cover_the_known_gaps() -> None:
     assert ("happyhorse_1_0", "image_to_video", "seed") in refused
     assert ("gemini_omni_flash", "text_to_video", "seed") in refused
     assert ("veo3", "text_to_video", "seed") in refused
+    assert ("kling3.0_pro", "image_to_video", "seed") in refused
     assert ("gen4_turbo", "image_to_video", "image_list") in refused
     assert ("gen4.5", "text_to_video", "negative_prompt") in refused
 

@@ -317,7 +317,9 @@ def test_safety_codes() -> None:
         ("gemini_omni_flash", {"duration_seconds": 2}, "seconds"),
         ("gen4_turbo", {"negative_prompt": "blur"}, "negative_prompt"),
         ("gen4_aleph", {}, "model"),
-        ("hailuo3", {}, "model"),
+        ("gen3a_turbo", {}, "model"),
+        ("hailuo3", {"resolution": "1080p"}, "resolution"),
+        ("kling_4", {"resolution": "480p"}, "resolution"),
         ("gen4_turbo", {"image_list": [ImageInput(image="http://x/f.png", role="first_frame")]},
          "input_reference"),
     ],
@@ -355,22 +357,22 @@ def test_every_model_has_its_own_table() -> None:
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_defaults_are_the_models_own(model: str) -> None:
     """A request naming no duration, resolution or aspect still makes a valid body, with
-    the model's own defaults (never OpenAI's 4 s / 720x1280)."""
+    the model's own defaults (never OpenAI's 4 s / 720x1280), on each endpoint."""
     caps = MODEL_MAPPINGS[model].capabilities
     spec = MODELS[model]
     assert caps.default_duration == spec.default_duration
-    assert caps.durations is not None
-    assert caps.default_duration in caps.durations
-    assert caps.resolutions is not None
-    assert caps.default_resolution in caps.resolutions
-    assert caps.aspect_ratios is not None
-    assert caps.default_aspect_ratio in caps.aspect_ratios
+    assert caps.durations == spec.durations
+    if spec.durations is not None and spec.default_duration is not None:
+        assert spec.default_duration in spec.durations
+    assert caps.resolutions is None or caps.default_resolution in caps.resolutions
+    assert caps.aspect_ratios is None or caps.default_aspect_ratio in caps.aspect_ratios
     config = VideoGenerationConfig(provider="runway", model=model, api_key="k")
-    request = VideoGenerationRequest(prompt="p")
-    if spec.text is None:
-        request = image_request()
-    _path, payload = RunwayProvider().build_request(config, request)
-    assert payload["duration"] == spec.default_duration
+    requests = [image_request()] if spec.image is not None else []
+    if spec.text is not None:
+        requests.append(VideoGenerationRequest(prompt="p"))
+    for request in requests:
+        _path, payload = RunwayProvider().build_request(config, request)
+        assert payload.get("duration") == spec.default_duration
 
 
 @pytest.mark.parametrize(
