@@ -497,7 +497,17 @@ KLING25_TURBO_PRO_I2V = family(
     text_to_video=False,
     price_per_second=0.07,
 )
-# Standard-tier image endpoints (v1.6, v2.5 Turbo) take no tail_image_url.
+KLING_STANDARD_I2V = family(
+    durations=(5, 10),
+    default_duration=5,
+    resolution_field=None,
+    aspect_field=None,
+    negative_prompt=True,
+    images={"first_frame": "image_url"},
+    text_to_video=False,
+)
+"""Standard-tier image endpoints (v1.6, v2.5 Turbo) take no tail_image_url (nodetool-fal
+schema); v1.6's price was not looked up."""
 KLING25_TURBO_STANDARD_I2V = family(
     durations=(5, 10),
     default_duration=5,
@@ -1081,7 +1091,7 @@ VIDEO_FAMILIES: dict[str, ModelMapping] = {
     **_tiers("fal-ai/kling-video/v1", ("standard", "pro"), "image-to-video", KLING_I2V),
     "fal-ai/kling-video/v1.5/pro/image-to-video": KLING_I2V,
     "fal-ai/kling-video/v1.6/pro/image-to-video": KLING_I2V,
-    "fal-ai/kling-video/v1.6/standard/image-to-video": KLING25_TURBO_STANDARD_I2V,
+    "fal-ai/kling-video/v1.6/standard/image-to-video": KLING_STANDARD_I2V,
     **_tiers("fal-ai/kling-video/v2.1", ("standard", "pro", "master"), "image-to-video", KLING_I2V),
     "fal-ai/kling-video/v2.5-turbo": KLING25_TURBO,
     "fal-ai/kling-video/v2.5-turbo/pro/image-to-video": KLING25_TURBO_PRO_I2V,
