@@ -81,6 +81,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.providers.image_size import image_size
 
 # Every ``client.videos`` method carries a deprecation note because OpenAI's own Sora
 # API closed; keeping that API alive is this provider's purpose, so the note is noise.
@@ -808,8 +809,29 @@ class OpenAIProvider(VideoProvider, ImageProvider):
             payload["input_reference"] = input_reference(
                 reference, provider=self.name, model=config.model
             )
+            if size is not None and self.size_table(config) is not None:
+                self._check_frame_size(config, payload["input_reference"], size)
         payload["model"] = config.model
         return payload
+
+    def _check_frame_size(self, config: ProviderSettings, reference: Any, size: str) -> None:
+        """An uploaded first frame must be exactly the video's size for the Sora models
+        (Azure's Sora 2 reference: "Must match size exactly"; OpenAI's guide likewise);
+        refused here, before the call, rather than by the upstream. URLs are not fetched,
+        so only inline images are checked; a format this cannot read is let through."""
+        if not isinstance(reference, tuple):
+            return
+        found = image_size(reference[1])
+        if found is None or f"{found[0]}x{found[1]}" == size:
+            return
+        raise ValidationError(
+            f"{config.model} needs the first frame at exactly the video's size {size}; "
+            f"this image is {found[0]}x{found[1]} (resize it, or ask for the size that "
+            "matches it with resolution and aspect_ratio)",
+            param="input_reference",
+            provider=self.name,
+            model=config.model,
+        )
 
     def _size(self, config: VideoGenerationConfig, request: VideoGenerationRequest) -> str | None:
         if request.resolution is None and request.aspect_ratio is None:

@@ -35,6 +35,7 @@ from adapters.providers.azure import AzureProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
 from tests.emulators.azure import AzureEmulator
+from tests.emulators.openai import png_frame
 
 KEY = "test-key"
 KEY_HEADERS = ("api-key",)
@@ -43,6 +44,9 @@ FIXTURE = json.loads(
 )
 IMAGE = SAMPLE_THUMBNAIL.read_bytes()
 IMAGE_DATA_URL = "data:image/jpeg;base64," + base64.b64encode(IMAGE).decode()
+FRAME = png_frame(1280, 720)
+"""A first frame at exactly the video's size (1280x720), which Sora requires."""
+FRAME_DATA_URL = "data:image/png;base64," + base64.b64encode(FRAME).decode()
 VIDEO = {
     "id": "video_1",
     "object": "video",
@@ -152,7 +156,7 @@ async def test_create_with_a_first_frame_and_a_named_api_version(emulator: Azure
         duration_seconds=8,
         resolution="720p",
         aspect_ratio="16:9",
-        image_list=[ImageInput(image=IMAGE_DATA_URL, role="first_frame")],
+        image_list=[ImageInput(image=FRAME_DATA_URL, role="first_frame")],
     )
     await AzureProvider().submit_video(
         config(emulator, "prod-video", api_version="2025-04-01-preview"), request
@@ -165,7 +169,7 @@ async def test_create_with_a_first_frame_and_a_named_api_version(emulator: Azure
                 model="prod-video",
                 seconds="8",
                 size="1280x720",
-                input_reference=("input_reference.jpg", IMAGE, "image/jpeg"),
+                input_reference=("input_reference.png", FRAME, "image/png"),
             ),
             api_version="2025-04-01-preview",
         ),

@@ -32,11 +32,14 @@ from adapters.models import (
 from adapters.providers.openai import OpenAIProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
-from tests.emulators.openai import OpenAIEmulator
+from tests.emulators.openai import OpenAIEmulator, png_frame
 
 KEY = "test-key"
 IMAGE = SAMPLE_THUMBNAIL.read_bytes()
 IMAGE_DATA_URL = "data:image/jpeg;base64," + base64.b64encode(IMAGE).decode()
+FRAME = png_frame(1280, 720)
+"""A first frame at exactly the video's size (1280x720), which Sora requires."""
+FRAME_DATA_URL = "data:image/png;base64," + base64.b64encode(FRAME).decode()
 IMAGE_URL = "https://images.example/first.jpg"
 VIDEO = {
     "id": "video_1",
@@ -186,7 +189,7 @@ async def test_first_frame_inline_is_a_file_upload(emulator: OpenAIEmulator) -> 
             model="sora-2",
             seconds="8",
             size="1280x720",
-            input_reference=("input_reference.jpg", IMAGE, "image/jpeg"),
+            input_reference=("input_reference.png", FRAME, "image/png"),
         )()
     )
     got = await submit(
@@ -195,10 +198,10 @@ async def test_first_frame_inline_is_a_file_upload(emulator: OpenAIEmulator) -> 
         duration_seconds=8,
         resolution="720p",
         aspect_ratio="16:9",
-        image_list=[ImageInput(image=IMAGE_DATA_URL, role="first_frame")],
+        image_list=[ImageInput(image=FRAME_DATA_URL, role="first_frame")],
     )
     assert got == expected
-    assert got.body["input_reference"]["content_type"] == "image/jpeg"
+    assert got.body["input_reference"]["content_type"] == "image/png"
 
 
 async def test_first_frame_url_is_an_image_url_reference(emulator: OpenAIEmulator) -> None:

@@ -43,7 +43,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import struct
 import time
+import zlib
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -89,6 +91,38 @@ IMAGE_FIELDS = frozenset(
 """``images.generate``'s parameters (openai 3.60 ``image_generate_params.py``)."""
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _BRACKETS = re.compile(r"^([^\[\]]+)\[([^\[\]]*)\]$")
+
+
+def png_frame(width: int, height: int) -> bytes:
+    """A black RGB PNG of exactly ``width`` x ``height`` (a valid first frame for that size)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = b"\x00" + b"\x00\x00\x00" * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def frame_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or baseline/progressive JPEG; None otherwise."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    index = 2 if data.startswith(b"\xff\xd8") else len(data)
+    while index + 9 <= len(data) and data[index] == 0xFF:
+        marker = data[index + 1]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+            return int(width), int(height)
+        index += 2 + int.from_bytes(data[index + 2 : index + 4], "big")
+    return None
 
 
 def sora_family(model: str) -> str | None:
@@ -270,8 +304,25 @@ class OpenAIEmulator(Emulator):
                     f"Invalid value: '{size}'. Supported values are: '{allowed}'.", "size"
                 )
         if "input_reference" in body:
-            return self.check_reference(body["input_reference"])
+            refused = self.check_reference(body["input_reference"])
+            if refused is not None or family is None:
+                return refused
+            return self.check_frame(body["input_reference"], str(body.get("size", "720x1280")))
         return None
+
+    def check_frame(self, reference: Any, size: str) -> Response | None:
+        """An uploaded first frame must be exactly the video's size (Azure's Sora 2
+        reference: "Must match size exactly"; the message is a stand-in)."""
+        if not isinstance(reference, dict) or "data" not in reference:
+            return None
+        found = frame_size(base64.b64decode(reference["data"]))
+        if found is None or f"{found[0]}x{found[1]}" == size:
+            return None
+        return self.invalid(
+            "Inpaint image must match the requested width and height.",
+            "input_reference",
+            "invalid_value",
+        )
 
     def check_reference(self, reference: Any) -> Response | None:
         if isinstance(reference, dict) and "content_type" in reference and "data" in reference:

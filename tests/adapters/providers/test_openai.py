@@ -37,6 +37,7 @@ from adapters.models import (
 )
 from adapters.polling import run_video_job
 from adapters.providers import openai as openai_module
+from adapters.providers.image_size import image_size
 from adapters.providers.openai import (
     GENERIC,
     SORA_2,
@@ -49,11 +50,14 @@ from adapters.providers.openai import (
     is_moderation,
 )
 from tests.emulators.base import Fault
-from tests.emulators.openai import OpenAIEmulator, error_body
+from tests.emulators.openai import OpenAIEmulator, error_body, png_frame
 from tests.servers import free_port
 
 IMAGE_BYTES = SAMPLE_THUMBNAIL.read_bytes()
 IMAGE_DATA_URL = "data:image/jpeg;base64," + base64.b64encode(IMAGE_BYTES).decode()
+FRAME = png_frame(1280, 720)
+"""A first frame at exactly 1280x720: Sora takes a first frame only at the video's size."""
+FRAME_DATA_URL = "data:image/png;base64," + base64.b64encode(FRAME).decode()
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +107,7 @@ async def test_full_cycle_downloads_the_real_bytes(emulator: OpenAIEmulator) -> 
             duration_seconds=8,
             resolution="720p",
             aspect_ratio="16:9",
-            image_list=[ImageInput(image=IMAGE_DATA_URL, role="first_frame")],
+            image_list=[ImageInput(image=FRAME_DATA_URL, role="first_frame")],
         ),
         on_progress=updates.append,
     )
@@ -138,8 +142,8 @@ async def test_full_cycle_downloads_the_real_bytes(emulator: OpenAIEmulator) -> 
         "size": "1280x720",
     }
     upload = body["input_reference"]
-    assert upload["content_type"] == "image/jpeg"
-    assert base64.b64decode(upload["data"]) == IMAGE_BYTES
+    assert upload["content_type"] == "image/png"
+    assert base64.b64decode(upload["data"]) == FRAME
     assert all(
         call.path == f"/v1/videos/{result.request_id}" for call in emulator.calls_of("status")
     )
@@ -418,9 +422,10 @@ def test_image_roles_map_to_input_reference() -> None:
         "sora-2", image_list=[{"image": "https://x.example/a.png", "role": "first_frame"}]
     )
     assert url_payload["input_reference"] == {"image_url": "https://x.example/a.png"}
-    raw_b64 = base64.b64encode(IMAGE_BYTES).decode()
+    portrait = png_frame(720, 1280)  # the default size, since none is asked
+    raw_b64 = base64.b64encode(portrait).decode()
     file_payload = _create("sora-2", image_list=[{"image": raw_b64, "role": "first_frame"}])
-    assert file_payload["input_reference"] == ("input_reference.jpg", IMAGE_BYTES, "image/jpeg")
+    assert file_payload["input_reference"] == ("input_reference.png", portrait, "image/png")
 
 
 def test_size_helpers() -> None:
@@ -963,3 +968,68 @@ def test_emulator_remix_and_images_refuse_unknown_parameters(emulator: OpenAIEmu
         json={"prompt": "q", "aspect_ratio": "16:9"},
     )
     assert image.json()["error"]["param"] == "aspect_ratio"
+
+
+# -- 13. a first frame must be the video's size (issue 15) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "fields"),
+    [
+        (IMAGE_BYTES, {"resolution": "720p", "aspect_ratio": "16:9"}),  # a 256x144 JPEG
+        (png_frame(1280, 720), {}),  # landscape, but nothing asked: 720x1280
+        (png_frame(1024, 1792), {"resolution": "720p", "aspect_ratio": "9:16"}),
+    ],
+)
+async def test_a_first_frame_of_another_size_is_refused_before_the_call(
+    emulator: OpenAIEmulator, image: bytes, fields: dict[str, Any]
+) -> None:
+    frame = ImageInput(image=base64.b64encode(image).decode(), role="first_frame")
+    with pytest.raises(ValidationError) as caught:
+        await OpenAIProvider().submit_video(config(emulator), request(image_list=[frame], **fields))
+    assert caught.value.param == "input_reference"
+    assert "exactly" in caught.value.message
+    assert emulator.calls == []
+
+
+async def test_a_first_frame_at_the_size_passes_and_urls_are_not_checked(
+    emulator: OpenAIEmulator,
+) -> None:
+    provider = OpenAIProvider()
+    cfg = config(emulator, model="sora-2-pro")
+    big = ImageInput(image=base64.b64encode(png_frame(1792, 1024)).decode(), role="first_frame")
+    await provider.submit_video(
+        cfg, request(image_list=[big], resolution="1080p", aspect_ratio="16:9")
+    )
+    url = ImageInput(image="https://images.example/any-size.png", role="first_frame")
+    await provider.submit_video(cfg, request(image_list=[url]))
+    assert len(emulator.calls_of("submit")) == 2
+
+
+def test_emulator_refuses_a_first_frame_of_another_size(emulator: OpenAIEmulator) -> None:
+    answer = httpx.post(
+        f"{emulator.base_url}/v1/videos",
+        headers={"Authorization": "Bearer test-key"},
+        data={"prompt": "p", "size": "1280x720"},
+        files={"input_reference": ("f.jpg", IMAGE_BYTES, "image/jpeg")},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == "input_reference"
+
+
+def test_image_size_reads_png_jpeg_gif_and_webp_headers() -> None:
+    assert image_size(IMAGE_BYTES) == (256, 144)  # the sample JPEG
+    assert image_size(png_frame(720, 1280)) == (720, 1280)
+    assert image_size(b"GIF89a" + (640).to_bytes(2, "little") + (360).to_bytes(2, "little")) == (
+        640,
+        360,
+    )
+    vp8x = (
+        b"RIFF\x00\x00\x00\x00WEBPVP8X"
+        + b"\x0a\x00\x00\x00\x00\x00\x00\x00"
+        + (1279).to_bytes(3, "little")
+        + (719).to_bytes(3, "little")
+    )
+    assert image_size(vp8x) == (1280, 720)
+    assert image_size(b"not an image") is None
+    assert image_size(IMAGE_BYTES[:20]) is None  # cut short before the frame header
