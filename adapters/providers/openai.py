@@ -641,6 +641,12 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     def protected_extras(self, config: VideoGenerationConfig) -> dict[str, str | None]:
         return protected_fields(self.mapping(config))
 
+    def capabilities(self, config: VideoGenerationConfig) -> Capabilities | None:
+        """The family :meth:`mapping` picks, so the router checks, defaults and bills what
+        the adapter will send (for Azure: by ``model_family`` and the API mode, not by the
+        deployment's name)."""
+        return self.mapping(config).capabilities
+
     # -- the classification paths --------------------------------------------------------
 
     async def _request(

@@ -679,3 +679,15 @@ def test_emulator_unknown_paths_are_azure_404s(emulator: AzureEmulator) -> None:
     answer = _azure_post(emulator, "/video/generation/jobs", json={})
     assert answer.status_code == 404
     assert answer.json() == {"error": {"code": "404", "message": "Resource not found"}}
+
+
+def test_the_router_sees_the_family_the_adapter_uses() -> None:
+    # A deployment name that says nothing: the router must still see Sora 2 Pro's limits
+    # and defaults (and the jobs API's), or it would bill and fill what is not sent.
+    base = {"provider": "azure", "model": "prod-video", "api_key": "k", "base_url": "http://h"}
+    pro = VideoGenerationConfig(**base, provider_config={"model_family": "sora-2-pro"})
+    assert AzureProvider().capabilities(pro) is SORA_2_PRO.capabilities
+    jobs = VideoGenerationConfig(**base, provider_config=PREVIEW)
+    caps = AzureProvider().capabilities(jobs)
+    assert caps is SORA_1_JOBS.capabilities
+    assert caps.default_duration == 5
