@@ -290,11 +290,12 @@ MODELS: dict[str, RunwayModel] = {
     "gemini_omni_flash": _model(
         _same(("1280:720", "720:1280"), positions=_FIRST), tuple(range(3, 11)), 8
     ),
-    # gemini_omni_flash_1.1: 3-10 s or "auto" (no default named: left to Runway).
+    # gemini_omni_flash_1.1: 3-10 s or "auto"; no default named, so 8 s is sent as for
+    # gemini_omni_flash (a restricted, billed length always has a default).
     "gemini_omni_flash_1.1": _model(
         _same(("640:360", "360:640", *VEO_RATIOS, "3840:2160", "2160:3840")),
         tuple(range(3, 11)),
-        None,
+        8,
     ),
     # Kling (runwayml 5.24): audio, first and last frame; no length range published
     # on Runway, so Runway judges it and picks the default.

@@ -88,7 +88,7 @@ EXPECTED_DEFAULTS: dict[str, tuple[int | None, dict[Endpoint, dict[str, str]]]] 
         {"image_to_video": {"resolution": "1080P"}, "text_to_video": {"ratio": "1920:1080"}},
     ),
     "gemini_omni_flash": (8, _BOTH),
-    "gemini_omni_flash_1.1": (None, _BOTH),
+    "gemini_omni_flash_1.1": (8, _BOTH),
     "klingO3_4k": (None, _each({"ratio": "3840:2160"})),
     "kling3.0_4k": (None, _each({"ratio": "3840:2160"})),
     "klingO3_pro": (None, _each({"ratio": "1920:1080"})),
