@@ -262,6 +262,23 @@ def prompt_image(request: VideoGenerationRequest, endpoint: Endpoint, model: str
     ]
 
 
+def check_unsupported(request: VideoGenerationRequest, spec: RunwayModel, model: str) -> None:
+    """Refuse what no Runway video endpoint does: several videos per task, prompt
+    enhancement, a prompt past the model's limit (in UTF-16 code units, as Runway counts)."""
+    if request.number_of_videos != 1:
+        raise _refuse(model, f"{model} makes one video per task", "number_of_videos")
+    if request.enhance_prompt:
+        raise _refuse(model, f"{model} has no prompt-enhancement switch", "enhance_prompt")
+    units = len(request.prompt.encode("utf-16-le")) // 2
+    if spec.max_prompt is not None and units > spec.max_prompt:
+        raise _refuse(
+            model,
+            f"{model} takes a prompt of up to {spec.max_prompt} UTF-16 code units; "
+            f"this one has {units}",
+            "prompt",
+        )
+
+
 def check_image_uri(uri: str, model: str, param: str) -> None:
     """Runway takes an HTTPS URL, a ``runway://`` upload URI or a data URI up to 5 MB."""
     if not uri.startswith(_IMAGE_SCHEMES):
@@ -459,6 +476,7 @@ class RunwayProvider(VideoProvider):
             raise _refuse(
                 model, f"{model} needs an input image (image-to-video only)", "input_reference"
             )
+        check_unsupported(request, spec, model)
         payload: dict[str, Any] = {"model": model}
         if request.prompt:
             payload["promptText"] = request.prompt

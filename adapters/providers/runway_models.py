@@ -191,6 +191,9 @@ class RunwayModel:
     resolution changes the price); None where we could read no published price."""
     always_audio: bool = False
     """The model always renders sound and has no ``audio`` switch (Veo 3)."""
+    max_prompt: int | None = None
+    """Longest ``promptText`` in UTF-16 code units (runwayml 5.24 docstrings: "up to
+    1000 characters (measured in UTF-16 code units)"); None where none is stated."""
 
 
 _FIRST: tuple[Position, ...] = ("first",)
@@ -220,6 +223,7 @@ def _model(
     default_resolution: str = "720p",
     price_per_second: float | None = None,
     always_audio: bool = False,
+    max_prompt: int | None = None,
 ) -> RunwayModel:
     image, text = endpoints
     return RunwayModel(
@@ -230,6 +234,7 @@ def _model(
         default_resolution=default_resolution,
         price_per_second=price_per_second,
         always_audio=always_audio,
+        max_prompt=max_prompt,
     )
 
 
@@ -244,6 +249,7 @@ MODELS: dict[str, RunwayModel] = {
         tuple(range(2, 11)),
         5,
         price_per_second=0.12,
+        max_prompt=1000,
     ),
     # gen4_turbo: image-to-video only; Runway's reference gives 2-10 s for video.
     "gen4_turbo": _model(
@@ -251,11 +257,16 @@ MODELS: dict[str, RunwayModel] = {
         tuple(range(2, 11)),
         5,
         price_per_second=0.05,
+        max_prompt=1000,
     ),
     # veo3.1 / veo3.1_fast: 4 | 6 | 8 s (8 s is Veo's own default), ratio required,
     # first and last frame; runwayml 5.24 lists seed on both endpoints (5.13 had none).
-    "veo3.1": _model(_same(VEO_RATIOS, _VEO31), (4, 6, 8), 8, price_per_second=0.40),
-    "veo3.1_fast": _model(_same(VEO_RATIOS, _VEO31), (4, 6, 8), 8, price_per_second=0.15),
+    "veo3.1": _model(
+        _same(VEO_RATIOS, _VEO31), (4, 6, 8), 8, price_per_second=0.40, max_prompt=1000
+    ),
+    "veo3.1_fast": _model(
+        _same(VEO_RATIOS, _VEO31), (4, 6, 8), 8, price_per_second=0.15, max_prompt=1000
+    ),
     # veo3 (runwayml 5.13): duration 8 required, ratio required, first frame only, no
     # seed and no audio switch (it always renders sound).
     "veo3": _model(
@@ -264,14 +275,21 @@ MODELS: dict[str, RunwayModel] = {
         8,
         price_per_second=0.40,
         always_audio=True,
+        max_prompt=1000,
     ),
     # Seedance 2.0: ByteDance documents 4-15 s, 5 s by default (Runway: int or "auto");
     # ratio optional in runwayml 5.24, sent so the size is known.
-    "seedance2": _model(_same(SEEDANCE_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5),
-    "seedance2_fast": _model(_same(SEEDANCE_FAST_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5),
-    "seedance2_mini": _model(_same(SEEDANCE_FAST_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5),
+    "seedance2": _model(
+        _same(SEEDANCE_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5, max_prompt=3500
+    ),
+    "seedance2_fast": _model(
+        _same(SEEDANCE_FAST_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5, max_prompt=3500
+    ),
+    "seedance2_mini": _model(
+        _same(SEEDANCE_FAST_RATIOS, _SEED_AUDIO), tuple(range(4, 16)), 5, max_prompt=3500
+    ),
     # Seedance 2.5: "Defaults to 5" (runwayml 5.24 text_to_video); no range published.
-    "seedance2_5": _model(_same(SEEDANCE_2_5_RATIOS, _SEED_AUDIO), None, 5),
+    "seedance2_5": _model(_same(SEEDANCE_2_5_RATIOS, _SEED_AUDIO), None, 5, max_prompt=15000),
     # happyhorse_1_0: image-to-video sizes by tier (720P | 1080P; the output follows the
     # image), text-to-video by ratio; no seed. 3-15 s, 5 s and 1080P by default
     # (HappyHorse 1.0's published schema; Runway's SDK names no range).
@@ -283,6 +301,7 @@ MODELS: dict[str, RunwayModel] = {
         tuple(range(3, 16)),
         5,
         default_resolution="1080p",
+        max_prompt=2500,
     ),
     # gemini_omni_flash: 3-10 s ("a whole number from 3 to 10"), 1280:720 | 720:1280,
     # first frame only, nothing else. Runway names no default length; 8 s is sent (the

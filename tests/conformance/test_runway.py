@@ -43,7 +43,7 @@ from adapters.providers.runway_models import MODELS, WAN_RATIOS, RunwayModel, si
 from adapters.providers.runway_models import Endpoint as Row
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.emulators.runway import API_VERSION, RunwayEmulator
-from tests.emulators.runway_schema import SCHEMAS, Endpoint, schema_of
+from tests.emulators.runway_schema import PROMPT_LIMITS, SCHEMAS, Endpoint, schema_of
 
 KEY = "test-key"
 PROMPT = "a lighthouse in a storm"
@@ -482,6 +482,8 @@ def test_the_adapter_tables_match_the_sdk_types() -> None:
             if endpoint == "image_to_video":
                 assert set(row.positions) == sdk_positions(model), model
     assert left == SDK_ONLY
+    # Prompt limits: the adapter's and the emulator's (both from the SDK's docstrings).
+    assert {m: s.max_prompt for m, s in MODELS.items() if s.max_prompt} == PROMPT_LIMITS
     unnamed = {r for spec in MODELS.values() for row in (spec.image, spec.text) if row
                for r in row.ratios if size_of(r) is None}  # fmt: skip
     assert unnamed == UNNAMED_RATIOS

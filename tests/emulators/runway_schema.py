@@ -36,6 +36,14 @@ Check = Callable[[Any, str], str | None]
 Endpoint = Literal["image_to_video", "text_to_video"]
 MAX_DATA_URI_BYTES = 5_000_000
 IMAGE_SCHEMES = ("https://", "runway://", "data:")
+PROMPT_LIMITS: dict[str, int] = {
+    **dict.fromkeys(("gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast", "veo3"), 1000),
+    "happyhorse_1_0": 2500,
+    **dict.fromkeys(("seedance2", "seedance2_fast", "seedance2_mini"), 3500),
+    "seedance2_5": 15000,
+}
+"""``promptText`` limits in UTF-16 code units, from the SDK's docstrings ("up to 1000
+characters (measured in UTF-16 code units)"); 5.13 for veo3."""
 DURATION_RANGES: dict[str, tuple[int, int]] = {
     "gen4.5": (2, 10),
     "gen4_turbo": (2, 10),
@@ -278,9 +286,15 @@ def image_uri_problem(uri: Any, path: str) -> str | None:
 
 
 def input_problems(body: dict[str, Any]) -> list[str]:
-    """Image-input rules the types cannot carry: URI schemes, the data URI size, and
-    "a last frame requires a first frame"."""
+    """Rules the types cannot carry: image URI schemes, the data URI size, "a last
+    frame requires a first frame", and each model's prompt length."""
     found: list[str] = []
+    limit = PROMPT_LIMITS.get(str(body.get("model")))
+    text = body.get("promptText")
+    if limit is not None and isinstance(text, str):
+        units = len(text.encode("utf-16-le")) // 2
+        if units > limit:
+            found.append(f"promptText: String must contain at most {limit} character(s)")
     image = body.get("promptImage")
     if isinstance(image, str):
         found.append(image_uri_problem(image, "promptImage") or "")

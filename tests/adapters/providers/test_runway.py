@@ -318,6 +318,8 @@ def test_safety_codes() -> None:
         ("gen4_turbo", {"negative_prompt": "blur"}, "negative_prompt"),
         ("gen4_aleph", {}, "model"),
         ("gen3a_turbo", {}, "model"),
+        ("gen4_turbo", {"number_of_videos": 2}, "number_of_videos"),
+        ("veo3.1", {"enhance_prompt": True}, "enhance_prompt"),
         ("hailuo3", {"resolution": "1080p"}, "resolution"),
         ("kling_4", {"resolution": "480p"}, "resolution"),
         ("gen4_turbo", {"image_list": [ImageInput(image="http://x/f.png", role="first_frame")]},
@@ -507,6 +509,21 @@ def test_data_uri_over_5_mb_is_refused_up_front() -> None:
     assert "uploads" in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("model", "limit"),
+    [("gen4.5", 1000), ("happyhorse_1_0", 2500), ("seedance2", 3500), ("seedance2_5", 15000)],
+)
+def test_prompt_length_is_counted_in_utf16_units(model: str, limit: int) -> None:
+    """Runway counts prompts in UTF-16 code units: an emoji is two."""
+    config = VideoGenerationConfig(provider="runway", model=model, api_key="k")
+    RunwayProvider().build_request(config, VideoGenerationRequest(prompt="a" * limit))
+    RunwayProvider().build_request(config, VideoGenerationRequest(prompt="🌊" * (limit // 2)))
+    for prompt in ("a" * (limit + 1), "🌊" * (limit // 2) + "a"):
+        with pytest.raises(ValidationError) as caught:
+            RunwayProvider().build_request(config, VideoGenerationRequest(prompt=prompt))
+        assert caught.value.param == "prompt"
+
+
 def test_throttled_is_queued() -> None:
     progress = task_progress({"id": "t", "status": "THROTTLED"}, model="m", request_id="t")
     assert (progress.status, progress.progress) == ("queued", 0)
@@ -607,6 +624,8 @@ BIG = "data:image/png;base64," + "A" * 5_000_000
                                "promptImage": [{"uri": IMAGE, "position": "first"},
                                                {"uri": LAST, "position": "last"}]}, "first"),
         ("/v1/image_to_video", {"model": "gen3a_turbo", **FRAME}, "model: Invalid enum value"),
+        ("/v1/text_to_video", {"model": "veo3.1", "promptText": "🌊" * 501, "ratio": "1280:720"},
+         "at most 1000"),
     ],
 )  # fmt: skip
 async def test_emulator_refuses_bodies_runway_refuses(
