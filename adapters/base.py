@@ -23,6 +23,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.uploads import Publisher
 
 
 class VideoProvider(ABC):
@@ -48,6 +49,22 @@ class VideoProvider(ABC):
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         """Return the finished job's result (called once ``poll_video`` says completed)."""
+
+    async def prepare_images(
+        self,
+        config: VideoGenerationConfig,
+        request: VideoGenerationRequest,
+        publisher: Publisher | None,
+    ) -> VideoGenerationRequest:
+        """``request`` with its input images in a form this provider reads, called right
+        before :meth:`submit_video` for the deployment chosen (after capability checks).
+
+        The default leaves images alone. A provider that needs URLs (or caps inline
+        sizes) overrides this with :func:`adapters.uploads.images_as_urls`: its own upload
+        API if it has one, else ``publisher`` (the gateway's signed URLs; None in the
+        library), else a ValidationError naming ``general_settings.public_url``.
+        """
+        return request
 
     async def cancel_video(self, config: VideoGenerationConfig, request_id: str) -> None:
         """Stop a job that is no longer wanted. Providers without a cancel call ignore it."""

@@ -16,6 +16,7 @@ from proxy import admin, images, models_api, videos
 from proxy.auth import require_metrics_access
 from proxy.errors import EXCEPTION_HANDLERS
 from proxy.gateway import Gateway
+from proxy.inputs import serve_input
 from proxy.limits import BodySizeLimitMiddleware
 from proxy.logs import RequestLogMiddleware
 from proxy.metrics import MetricsMiddleware, metrics_endpoint
@@ -96,6 +97,7 @@ def create_app(
             route("/health/readiness", GET=readiness),
             route("/metrics", GET=metrics),
             route("/openapi.json", GET=openapi),
+            route("/v1/inputs/{token}", GET=serve_input),
             *videos.routes,
             *images.routes,
             *models_api.routes,

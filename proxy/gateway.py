@@ -13,6 +13,7 @@ from adapters.http import aclose_sessions
 from proxy.accounts import AccountStore
 from proxy.config_watch import ConfigWatcher
 from proxy.database import Database
+from proxy.inputs import InputPublisher
 from proxy.metrics import watch_health
 from proxy.outbound import Outbound
 from proxy.poller import Poller
@@ -50,7 +51,12 @@ class Gateway:
             if settings.redis_url
             else None
         )
-        self.router = router or Router(config, shared=self.shared)
+        #: Serves uploaded input images to providers that only fetch URLs (None
+        #: without ``public_url``: those providers then refuse uploads with a 400).
+        self.inputs = self._input_publisher(config)
+        self.router = router or Router(config, shared=self.shared, publisher=self.inputs)
+        if self.router.publisher is None:
+            self.router.publisher = self.inputs
         self.database = Database(settings.database_url)
         self.store = JobStore(self.database)
         self.accounts = AccountStore(self.database, settings.key_cache_seconds)
@@ -79,6 +85,17 @@ class Gateway:
         self.started_at = int(time.time())
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
         watch_health(self.router.health)
+
+    def _input_publisher(self, config: GatewayConfig) -> InputPublisher | None:
+        settings = config.general_settings
+        if settings.public_url is None:
+            return None
+        return InputPublisher(
+            settings.public_url,
+            Path(settings.media_dir) / "inputs",
+            lambda: self.master_key,
+            settings.input_url_seconds,
+        )
 
     async def start(self, watch_config: bool = False) -> None:
         await self.database.open()
@@ -119,8 +136,16 @@ class Gateway:
                 ]
             )
         config = await asyncio.to_thread(load_config, self.config_path)
-        router = Router(config, health=self.router.health, previous=self.router, shared=self.shared)
-        self.config, self.router = config, router  # one assignment each: never half-applied
+        inputs = self._input_publisher(config)
+        router = Router(
+            config,
+            health=self.router.health,
+            previous=self.router,
+            shared=self.shared,
+            publisher=inputs,
+        )
+        # One assignment each: never half-applied.
+        self.config, self.router, self.inputs = config, router, inputs
         self.master_key = config.general_settings.master_key.get_secret_value().encode()
         logger.info("config reloaded from %s: %d aliases", self.config_path, len(router.aliases))
         return config

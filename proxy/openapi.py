@@ -108,6 +108,16 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(503,),
     ),
     Operation(
+        "get",
+        "/v1/inputs/{token}",
+        "An uploaded input image, for the provider (signed, short-lived link)",
+        "videos",
+        None,
+        binary=True,
+        public=True,
+        errors=(404,),
+    ),
+    Operation(
         "get", "/metrics", "Prometheus metrics", "health", None, public=True, errors=(), text=True
     ),
     Operation(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -177,6 +178,22 @@ class GeneralSettings(_Strict):
         default="./tarash-media",
         description="Where results that arrive as bytes (not URLs) are written to be served.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The gateway's own address as providers reach it (e.g. "
+        "`https://gateway.example.com`). When set, an uploaded `input_reference` sent to a "
+        "provider that only fetches image URLs (Luma) is served from "
+        "`<public_url>/v1/inputs/<token>`, a signed link that expires after "
+        "`input_url_seconds`. Unset, such a request is a 400 unless the image is a URL "
+        "(`input_reference[image_url]`) or the provider has its own upload API.",
+    )
+    input_url_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        le=7 * 86400,
+        description="How long a signed input image link under `public_url` works; "
+        "providers fetch inputs when a job starts, so an hour is ample.",
+    )
     max_json_body_bytes: int = Field(
         default=8 * 1024 * 1024,
         gt=0,
@@ -215,6 +232,18 @@ class GeneralSettings(_Strict):
         gt=0,
         description="Total time allowed to fetch one provider image, redirects included.",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://gateway.example.com")
+        if parsed.query or parsed.fragment:
+            raise ValueError(f"{value!r} must not carry a query or fragment")
+        return value.rstrip("/")
 
     @field_validator("outbound_allow_networks")
     @classmethod

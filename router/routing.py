@@ -35,6 +35,7 @@ from adapters.field_mappers import Capabilities, check_capabilities
 from adapters.polling import ProgressCallback, follow_job
 from adapters.redact import remember_secrets
 from adapters.registry import image_provider_for
+from adapters.uploads import Publisher
 from router.config import Deployment, GatewayConfig, build_deployments
 from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
 from router.health import HealthBook
@@ -75,8 +76,13 @@ class Router:
         health: HealthBook | None = None,
         previous: Router | None = None,
         shared: SharedState | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.config = config
+        #: Serves uploaded input images at URLs for providers that only fetch URLs (the
+        #: gateway's signed ``/v1/inputs`` links); None in the library: such a provider
+        #: then refuses an uploaded image with a 400 naming ``general_settings.public_url``.
+        self.publisher = publisher
         self.settings = config.router_settings
         remember_secrets(config.secret_values())  # masked in every error message from now on
         self._rng = rng or random.Random()
@@ -349,8 +355,13 @@ class Router:
         config = deployment.video_config
         self.health.begin_attempt(deployment.id)
         started = time.monotonic()
+        provider = provider_for(config)
         try:
-            job = await provider_for(config).submit_video(config, request)
+            # Uploaded images become what this provider reads (its upload API, the
+            # gateway's signed URL, or a 400) only now: for the deployment chosen, after
+            # the capability checks, before the paid call.
+            request = await provider.prepare_images(config, request, self.publisher)
+            job = await provider.submit_video(config, request)
         except TarashError as error:
             if not isinstance(error, ValidationError):
                 self.health.record_failure(deployment.id, error)

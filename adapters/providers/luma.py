@@ -9,8 +9,10 @@ dreaming / completed / failed with ``failure_reason`` and ``assets`` {video, ima
 ``DELETE /generations/{id}`` removes it. A generation echoes its own request, so its id
 alone is enough to report duration, resolution and aspect ratio after a restart.
 
-Images are passed by URL only (Luma fetches them); an uploaded or ``data:`` image is
-refused here with a 400 before any call.
+Images are passed by URL only (Luma fetches them and has no upload API). An uploaded or
+``data:`` image is served by the gateway at a signed link under
+``general_settings.public_url`` (:meth:`LumaProvider.prepare_images`); without one it is
+refused with a 400 naming that setting, before any call.
 
 Image generations queue like videos; :meth:`LumaProvider.generate_image` runs them
 through :func:`adapters.polling.run_video_job` (the one poll loop) rather than polling
@@ -61,6 +63,7 @@ from adapters.models import (
     VideoGenerationResponse,
 )
 from adapters.polling import run_video_job
+from adapters.uploads import Publisher, images_as_urls
 
 PROVIDER = "luma"
 DEFAULT_BASE_URL = "https://api.lumalabs.ai"
@@ -448,6 +451,18 @@ class LumaProvider(VideoProvider, ImageProvider):
         )
 
     # -- VideoProvider ------------------------------------------------------------------
+
+    async def prepare_images(
+        self,
+        config: VideoGenerationConfig,
+        request: VideoGenerationRequest,
+        publisher: Publisher | None,
+    ) -> VideoGenerationRequest:
+        """Uploaded images become the gateway's signed URLs: Luma fetches every input
+        image itself and has no upload API (docs.lumalabs.ai/docs/video-generation)."""
+        return await images_as_urls(
+            request, provider=PROVIDER, model=config.model, publisher=publisher
+        )
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest

@@ -23,6 +23,12 @@ Two things about the SDK shape this module:
   response headers and any extra body fields, so a response hook keeps the last error
   response; that is where ``Retry-After`` / ``retry_after`` are read from.
 
+Uploaded input images (``data:`` URIs, raw base64) go through Replicate's files API
+(``POST /v1/files``, multipart part ``content``; replicate 1.0.7 ``file.py``) and the
+prediction gets the file's ``urls.get``: that is what the SDK itself does with a file
+input (``helpers.py`` ``async_encode_json``), and it keeps large images out of the
+prediction body.
+
 The request id handed back is Replicate's own prediction id: polling, fetching and
 cancelling need nothing else, so a restarted process can resume any job.
 """
@@ -31,18 +37,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import mimetypes
 import os
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 import httpx
 from replicate.client import Client
 from replicate.exceptions import ReplicateError, ReplicateException
+from replicate.file import File
 from replicate.prediction import Prediction
 
 from adapters.base import VideoProvider
@@ -74,6 +82,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from adapters.uploads import Publisher, images_as_urls
 
 PROVIDER = "replicate"
 API_KEY_ENV = "REPLICATE_API_TOKEN"
@@ -657,6 +666,11 @@ def _is_moderation(status: int, body: Any) -> bool:
     return 400 <= status < 500 and bool(_MODERATION.search(error_message(body, "")))
 
 
+_T = TypeVar("_T")
+
+_UPLOAD_NAMES = {"image/png": "input.png", "image/jpeg": "input.jpg", "image/webp": "input.webp"}
+
+
 class _Exchange:
     """One SDK client for one provider call: SDK retries off, the last response kept
     (for ``raw_response`` and for the headers ``ReplicateError`` drops)."""
@@ -690,7 +704,7 @@ class _Exchange:
     def _common(self) -> dict[str, Any]:
         return {"provider": PROVIDER, "model": self.config.model, "request_id": self.request_id}
 
-    async def run(self, operation: Callable[[Client], Awaitable[Prediction]]) -> Prediction:
+    async def run(self, operation: Callable[[Client], Awaitable[_T]]) -> _T:
         """Run one SDK call; every failure leaves as a classified ``TarashError``."""
         timeout = self.config.request_timeout
         try:
@@ -712,8 +726,8 @@ class _Exchange:
             ) from None
         except (ValueError, ReplicateException):
             unlisted = _unlisted_terminal(self.body)
-            if unlisted is not None:
-                return unlisted
+            if unlisted is not None:  # only a prediction body can be one
+                return cast(_T, unlisted)
             # Unparseable JSON, or JSON that is not a prediction (the SDK's model rejects it).
             raise HTTPError(
                 f"{PROVIDER} answered with malformed JSON",
@@ -758,6 +772,28 @@ class _Exchange:
         if match.group(1) in mapping.image_fields.values():
             return "image_list"
         return match.group(1)
+
+
+async def upload_file(config: VideoGenerationConfig, data: bytes, content_type: str) -> str:
+    """``POST /v1/files`` through the SDK (``files.async_create``); the file's
+    ``urls.get``, which a prediction input may name, or a classified error."""
+    exchange = _Exchange(config)
+    name = _UPLOAD_NAMES.get(content_type, "input.bin")
+    uploaded: File = await exchange.run(
+        lambda client: client.files.async_create(
+            io.BytesIO(data), filename=name, content_type=content_type
+        )
+    )
+    url = uploaded.urls.get("get") if isinstance(uploaded.urls, Mapping) else None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise HTTPError(
+            f"{PROVIDER} stored the file but returned no URL for it",
+            status_code=502,
+            provider=PROVIDER,
+            model=config.model,
+            raw_response=exchange.body,
+        )
+    return url
 
 
 # -- reading predictions -----------------------------------------------------------------
@@ -854,6 +890,21 @@ class ReplicateProvider(VideoProvider):
     """Video generation on Replicate (official models and pinned versions)."""
 
     name = PROVIDER
+
+    async def prepare_images(
+        self,
+        config: VideoGenerationConfig,
+        request: VideoGenerationRequest,
+        publisher: Publisher | None,
+    ) -> VideoGenerationRequest:
+        """Uploaded images go to Replicate's files API; the prediction gets their URLs."""
+
+        async def upload(data: bytes, content_type: str) -> str:
+            return await upload_file(config, data, content_type)
+
+        return await images_as_urls(
+            request, provider=PROVIDER, model=config.model, publisher=publisher, upload=upload
+        )
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest

@@ -30,11 +30,23 @@ Strict since 2026-12-03 (issue 15):
   so the emulator makes that mistake loud. Models not listed take any input;
 - unknown paths are a 404 and known paths with the wrong method a 405, both in the
   problem-details shape.
+
+Files (2026-12-03, replicate 1.0.7 ``file.py`` and replicate.com/docs/reference/http
+files.create): ``POST /v1/files`` takes ``multipart/form-data`` with the bytes in a part
+named ``content`` (its filename and Content-Type in the part headers; the SDK adds only a
+``metadata`` JSON field) and answers 201 with a File {id, name, content_type, size, etag,
+checksums, metadata, created_at, expires_at, urls: {get}}, every field the SDK's ``File``
+model requires. Refused here: no ``content`` part, an empty one, unknown form fields, and
+files over 100 MiB (the documented limit). ``GET /v1/files/{id}`` returns the File; the
+stored bytes are kept in :attr:`ReplicateEmulator.files` for tests.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -235,6 +247,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
 _CREATE_FIELDS = frozenset(
     {"version", "input", "webhook", "webhook_completed", "webhook_events_filter", "stream"}
 )
+MAX_FILE_BYTES = 100 * 1024 * 1024
+_FILE_FIELDS = frozenset({"content", "filename", "type", "metadata"})
 _WEBHOOK_EVENTS = frozenset({"start", "output", "logs", "completed"})
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -324,6 +338,8 @@ class ReplicateEmulator(Emulator):
 
     def __init__(self, *, job_seconds: float = 0.3, api_key: str = "test-key") -> None:
         super().__init__(job_seconds=job_seconds, api_key=api_key)
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
+        """Uploaded files by id: (the File object answered, the bytes)."""
         self.abort_next = False
         """The next prediction's deadline passes before it starts: status ``aborted``."""
 
@@ -333,12 +349,15 @@ class ReplicateEmulator(Emulator):
             Route("/v1/predictions", self._create_version, methods=["POST"]),
             Route("/v1/predictions/{id}", self._get, methods=["GET"]),
             Route("/v1/predictions/{id}/cancel", self._cancel, methods=["POST"]),
+            Route("/v1/files", self._create_file, methods=["POST"]),
+            Route("/v1/files/{id}", self._get_file, methods=["GET"]),
             Route("/{path:path}", self._unknown, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
 
     _KNOWN = (
         re.compile(r"^/v1/models/[^/]+/[^/]+/predictions$"),
         re.compile(r"^/v1/predictions(?:/[^/]+(?:/cancel)?)?$"),
+        re.compile(r"^/v1/files(?:/[^/]+)?$"),
     )
 
     async def _unknown(self, request: Request) -> Response:
@@ -448,6 +467,77 @@ class ReplicateEmulator(Emulator):
             job.cancelled = True
             job.extra["cancelled_at"] = time.time()
         return JSONResponse(self._prediction(job))
+
+    # -- files -----------------------------------------------------------------------------
+
+    async def _create_file(self, request: Request) -> Response:
+        fault = await self.enter(request, "upload")
+        if fault is not None:
+            return fault
+        call = self.calls[-1]  # recorded just now, with no await since
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return problem(400, "Bad request", "the body must be multipart/form-data")
+        form = await request.form(max_part_size=MAX_FILE_BYTES + 1)
+        unknown = sorted(set(form.keys()) - _FILE_FIELDS)
+        if unknown:
+            return invalid(
+                [
+                    {
+                        "type": "additional_property_not_allowed",
+                        "field": name,
+                        "description": "Additional property is not allowed",
+                    }
+                    for name in unknown
+                ]
+            )
+        content = form.get("content")
+        if content is None or isinstance(content, str):
+            return invalid(
+                [{"type": "required", "field": "content", "description": "content is required"}]
+            )
+        data = await content.read()
+        if not data:
+            return invalid([{"type": "required", "field": "content", "description": "empty"}])
+        if len(data) > MAX_FILE_BYTES:
+            return problem(413, "Payload too large", "files may be at most 100 MiB")
+        metadata_field = form.get("metadata")
+        metadata = json.loads(metadata_field) if isinstance(metadata_field, str) else {}
+        file_id = secrets.token_hex(13)
+        now = time.time()
+        name = content.filename or "file"
+        kind = content.content_type or "application/octet-stream"
+        record: dict[str, Any] = {
+            "id": file_id,
+            "name": name,
+            "content_type": kind,
+            "size": len(data),
+            "etag": hashlib.md5(data).hexdigest(),
+            "checksums": {
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "md5": hashlib.md5(data).hexdigest(),
+            },
+            "metadata": metadata,
+            "created_at": _timestamp(now),
+            "expires_at": _timestamp(now + 86400),
+            "urls": {"get": f"{self.base_url}/v1/files/{file_id}"},
+        }
+        self.files[file_id] = (record, data)
+        call.body = {
+            "filename": name,
+            "content_type": kind,
+            "size": len(data),
+            "metadata": metadata,
+        }
+        return JSONResponse(record, status_code=201)
+
+    async def _get_file(self, request: Request) -> Response:
+        fault = await self.enter(request, "get_file")
+        if fault is not None:
+            return fault
+        found = self.files.get(request.path_params["id"])
+        if found is None:
+            return problem(404, "Not found", "The requested resource could not be found.")
+        return JSONResponse(found[0])
 
     # -- the prediction object -------------------------------------------------------------
 
