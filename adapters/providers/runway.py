@@ -91,10 +91,6 @@ def _endpoints(spec: RunwayModel) -> list[Endpoint]:
     return [endpoint for endpoint in (spec.image, spec.text) if endpoint is not None]
 
 
-def _tier_size(tier: str) -> str:
-    return tier.lower()
-
-
 _RESOLUTIONS = ("360p", "480p", "720p", "1080p", "4k")
 _ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
 
