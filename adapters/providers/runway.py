@@ -47,6 +47,7 @@ from adapters.field_mappers import (
 )
 from adapters.http import call
 from adapters.models import (
+    ImageInput,
     ImageRole,
     JobProgress,
     SubmittedJob,
@@ -55,6 +56,7 @@ from adapters.models import (
     VideoGenerationResponse,
 )
 from adapters.providers.runway_models import AUDIO, MODELS, Endpoint, RunwayModel, size_of, sizes
+from adapters.uploads import PUBLIC_URL_SETTING, Publisher, inline_image
 
 PROVIDER = "runway"
 DEFAULT_BASE_URL = "https://api.dev.runwayml.com"
@@ -504,6 +506,44 @@ class RunwayProvider(VideoProvider):
         return path, payload, size_token(request, endpoint)
 
     # -- VideoProvider ------------------------------------------------------------------
+
+    async def prepare_images(
+        self,
+        config: VideoGenerationConfig,
+        request: VideoGenerationRequest,
+        publisher: Publisher | None,
+    ) -> VideoGenerationRequest:
+        """Inline images Runway can read: raw base64 becomes a data URI; one past 5 MB
+        becomes the gateway's signed HTTPS URL (``publisher``), or a 400 without one.
+        Runway's own uploads API (``runway://`` URIs, up to 200 MB) is not called yet."""
+        images: list[ImageInput] = []
+        for item in request.image_list:
+            images.append(item.model_copy(update={"image": await self._readable(
+                config.model, item.image, publisher
+            )}))  # fmt: skip
+        if [i.image for i in images] == [i.image for i in request.image_list]:
+            return request
+        return request.model_copy(update={"image_list": images})
+
+    async def _readable(self, model: str, image: str, publisher: Publisher | None) -> str:
+        found = None if image.startswith(_IMAGE_SCHEMES[:2]) else inline_image(image)
+        if found is None:
+            return image  # a URL, or something build_request refuses with a reason
+        uri = image if image.startswith("data:") else f"data:{found.content_type};base64,{image}"
+        if len(uri) <= MAX_DATA_URI_BYTES:
+            return uri
+        if publisher is not None:
+            url = await publisher.publish(found.data, found.content_type)
+            if url.startswith("https://"):
+                return url
+        raise _refuse(
+            model,
+            f"image is {len(uri)} bytes as a data URI; Runway takes data URIs up to 5 MB "
+            f"(5000000 bytes): pass an HTTPS image URL, or set {PUBLIC_URL_SETTING} to an "
+            "https:// address so the gateway serves the upload (Runway's uploads API is "
+            "not used yet)",
+            "input_reference",
+        )
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -522,6 +523,44 @@ def test_prompt_length_is_counted_in_utf16_units(model: str, limit: int) -> None
         with pytest.raises(ValidationError) as caught:
             RunwayProvider().build_request(config, VideoGenerationRequest(prompt=prompt))
         assert caught.value.param == "prompt"
+
+
+class _Publisher:
+    def __init__(self, scheme: str = "https") -> None:
+        self.scheme = scheme
+        self.published: list[tuple[bytes, str]] = []
+
+    async def publish(self, data: bytes, content_type: str) -> str:
+        self.published.append((data, content_type))
+        return f"{self.scheme}://gw.example.com/v1/inputs/{len(self.published)}"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+async def test_inline_images_are_made_readable_for_runway() -> None:
+    """Raw base64 becomes a data URI; one past 5 MB the gateway's signed HTTPS URL; a URL
+    or a small data URI is left alone (and no publish happens)."""
+    config = VideoGenerationConfig(provider="runway", model="veo3.1", api_key="k")
+    publisher = _Publisher()
+    small = base64.b64encode(PNG).decode()
+    big = base64.b64encode(PNG + b"\0" * 4_000_000).decode()  # > 5 MB once base64
+    request = image_request(image_list=[ImageInput(image=small, role="first_frame"),
+                                        ImageInput(image=big, role="last_frame")])  # fmt: skip
+    ready = await RunwayProvider().prepare_images(config, request, publisher)
+    assert ready.image_list[0].image == f"data:image/png;base64,{small}"
+    assert ready.image_list[1].image == "https://gw.example.com/v1/inputs/1"
+    assert publisher.published == [(PNG + b"\0" * 4_000_000, "image/png")]
+    _path, payload = RunwayProvider().build_request(config, ready)
+    assert payload["promptImage"][1] == {"uri": "https://gw.example.com/v1/inputs/1",
+                                         "position": "last"}  # fmt: skip
+    untouched = image_request()
+    assert await RunwayProvider().prepare_images(config, untouched, publisher) is untouched
+    for refused_by in (None, _Publisher("http")):
+        with pytest.raises(ValidationError) as caught:
+            await RunwayProvider().prepare_images(config, request, refused_by)
+        assert caught.value.param == "input_reference"
+        assert "public_url" in caught.value.message
 
 
 def test_throttled_is_queued() -> None:
