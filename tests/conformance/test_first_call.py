@@ -265,12 +265,15 @@ class Sent:
 async def submit(
     case: Case, emulator: Emulator, config: VideoGenerationConfig, request: VideoGenerationRequest
 ) -> Sent:
-    """Router.resolve, the capability check of Router._servable, then submit_video."""
+    """Router.resolve, the capability check of Router._servable, then what
+    Router._submit_once does: prepare_images (URL inputs stay as they are; no gateway
+    publisher, as in the library) and submit_video."""
     provider = get_provider(case.provider)
     caps = provider.capabilities(config)
     resolved = resolve_request(request, caps).request
     if caps is not None:
         check_capabilities(resolved, caps, provider=case.provider, model=case.model)
+    resolved = await provider.prepare_images(config, resolved, None)
     before = len(emulator.calls_of("submit"))
     job = await provider.submit_video(config, resolved)
     submits: list[Call] = emulator.calls_of("submit")[before:]
