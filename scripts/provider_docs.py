@@ -12,7 +12,7 @@ from pathlib import Path
 
 import adapters  # noqa: F401 - registers every provider and its tables
 from adapters import VideoProvider, registry
-from adapters.field_mappers import ModelMapping, get_provider_field_mapping
+from adapters.field_mappers import Capabilities, ModelMapping, get_provider_field_mapping
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "providers"
 BEGIN = "<!-- BEGIN GENERATED: capabilities -->"
@@ -32,6 +32,17 @@ def _values(values: tuple[object, ...] | None, unit: str = "") -> str:
     return ", ".join(f"{value}{unit}" for value in values)
 
 
+def _defaults(caps: Capabilities) -> str:
+    """What a request that names no duration, resolution or aspect ratio gets."""
+    parts = [
+        f"{caps.default_duration} s" if caps.default_duration is not None else None,
+        caps.default_resolution,
+        caps.default_aspect_ratio,
+    ]
+    shown = [part for part in parts if part is not None]
+    return ", ".join(shown) if shown else "the provider's"
+
+
 def _row(prefix: str, mapping: ModelMapping) -> str:
     caps = mapping.capabilities
     roles = ", ".join(caps.image_roles) if caps.image_roles else "—"
@@ -40,6 +51,7 @@ def _row(prefix: str, mapping: ModelMapping) -> str:
     return (
         f"| `{prefix or '(any other model)'}` | {_values(caps.durations, ' s')} "
         f"| {_values(caps.resolutions)} | {_values(caps.aspect_ratios)} "
+        f"| {_defaults(caps)} "
         f"| {'yes' if caps.audio else 'no'} | {roles} "
         f"| {'yes' if caps.video_input else 'no'} |"
     )
@@ -59,15 +71,16 @@ def table(provider: str) -> str:
         lines.extend(_image_row(prefix, families[prefix]) for prefix in sorted(families))
         return "Generated from the field-mapper registry (image models):\n\n" + "\n".join(lines)
     lines = [
-        "| model id prefix | durations | resolutions | aspect ratios | audio | image input "
-        "| video input |",
-        "|---|---|---|---|---|---|---|",
+        "| model id prefix | durations | resolutions | aspect ratios | defaults | audio "
+        "| image input | video input |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     lines.extend(_row(prefix, families[prefix]) for prefix in sorted(families))
     return (
         "Generated from the field-mapper registry (the longest matching prefix applies; a "
-        "request outside these values is refused with a 400 before any call):\n\n"
-        + "\n".join(lines)
+        "request outside these values is refused with a 400 before any call, unless the "
+        "alias sets `coerce: nearest`; what a request leaves out takes the defaults "
+        "column):\n\n" + "\n".join(lines)
     )
 
 
