@@ -23,11 +23,16 @@ def video_echo(sent: VideoGenerationRequest, asked_size: str | None) -> tuple[st
     deployment's defaults filled in), keeping the client's own spelling of a size that
     was sent as asked."""
     seconds = UNKNOWN_SECONDS if sent.duration_seconds is None else str(sent.duration_seconds)
-    if sent.resolution is None or sent.aspect_ratio is None:
+    if sent.resolution is None and sent.aspect_ratio is None:
         return seconds, asked_size or UNKNOWN_SIZE
     if asked_size is not None and parse_size(asked_size) == (sent.resolution, sent.aspect_ratio):
         return seconds, asked_size
-    return seconds, format_size(sent.resolution, sent.aspect_ratio)
+    # A model that fixes one of the two itself (Kling's resolution, an image-to-video
+    # model's framing): the other is reported as sent, the unknown one as OpenAI's.
+    unknown_resolution, unknown_aspect = parse_size(UNKNOWN_SIZE)
+    return seconds, format_size(
+        sent.resolution or unknown_resolution, sent.aspect_ratio or unknown_aspect
+    )
 
 
 _ECHO_NAMES = {"duration_seconds": "seconds"}

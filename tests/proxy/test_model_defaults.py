@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from adapters import VideoGenerationRequest
 from adapters.field_mappers import Capabilities, ModelMapping, register_provider_field_mapping
 from proxy.app import create_app
+from proxy.echo import video_echo
 from proxy.gateway import Gateway
 from router import parse_config
 from tests.db_backends import adapt_config
@@ -118,3 +120,14 @@ async def test_coerce_nearest_uses_the_closest_values_and_says_so(
     )
     record = await wait_for(gateway, video["id"], "completed")
     assert record.cost_usd == pytest.approx(0.5)
+
+
+def test_a_model_that_fixes_its_resolution_reports_the_aspect_it_was_sent() -> None:
+    sent = VideoGenerationRequest(prompt="p", duration_seconds=5, aspect_ratio="16:9")
+    assert video_echo(sent, None) == ("5", "1280x720")
+    assert video_echo(sent.model_copy(update={"aspect_ratio": None}), None) == ("5", "720x1280")
+    asked = VideoGenerationRequest(prompt="p", duration_seconds=8, resolution="1080p")
+    assert video_echo(asked.model_copy(update={"aspect_ratio": "9:16"}), "1080x1920") == (
+        "8",
+        "1080x1920",
+    )
