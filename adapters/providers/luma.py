@@ -63,7 +63,7 @@ from adapters.models import (
     VideoGenerationResponse,
 )
 from adapters.polling import run_video_job
-from adapters.uploads import Publisher, images_as_urls
+from adapters.uploads import Publisher, images_as_urls, inline_image
 
 PROVIDER = "luma"
 DEFAULT_BASE_URL = "https://api.lumalabs.ai"
@@ -459,7 +459,16 @@ class LumaProvider(VideoProvider, ImageProvider):
         publisher: Publisher | None,
     ) -> VideoGenerationRequest:
         """Uploaded images become the gateway's signed URLs: Luma fetches every input
-        image itself and has no upload API (docs.lumalabs.ai/docs/video-generation)."""
+        image itself and has no upload API (docs.lumalabs.ai/docs/video-generation).
+        The payload is checked first (with stand-in URLs), so a request the adapter
+        refuses publishes nothing."""
+        stand_ins = [
+            image.model_copy(update={"image": "https://stand-in.invalid/image"})
+            if inline_image(image.image) is not None
+            else image
+            for image in request.image_list
+        ]
+        video_payload(config.model, request.model_copy(update={"image_list": stand_ins}))
         return await images_as_urls(
             request, provider=PROVIDER, model=config.model, publisher=publisher
         )

@@ -897,7 +897,9 @@ class ReplicateProvider(VideoProvider):
         request: VideoGenerationRequest,
         publisher: Publisher | None,
     ) -> VideoGenerationRequest:
-        """Uploaded images go to Replicate's files API; the prediction gets their URLs."""
+        """Uploaded images go to Replicate's files API; the prediction gets their URLs.
+        The input is checked first, so a request the adapter refuses uploads nothing."""
+        build_input(config.model, request)
 
         async def upload(data: bytes, content_type: str) -> str:
             return await upload_file(config, data, content_type)

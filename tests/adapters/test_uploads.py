@@ -216,3 +216,25 @@ def test_the_library_router_refuses_uploads_for_luma_without_a_call(luma: LumaEm
         asyncio.run(router.submit("clip", request))
     assert "general_settings.public_url" in caught.value.message
     assert len(luma.calls) == before
+
+
+def test_a_request_luma_refuses_publishes_nothing(luma: LumaEmulator) -> None:
+    config = _video_config("luma", "ray-2", luma.base_url)
+    publisher = FakePublisher()
+    request = _request(ImageInput(image=DATA_URI, role="first_frame")).model_copy(
+        update={"negative_prompt": "rain"}
+    )
+    with pytest.raises(ValidationError, match="negative prompt"):
+        asyncio.run(LumaProvider().prepare_images(config, request, publisher))
+    assert publisher.published == []
+
+
+def test_a_request_replicate_refuses_uploads_nothing(replicate: ReplicateEmulator) -> None:
+    config = _video_config("replicate", "google/veo-3", replicate.base_url)
+    before = len(replicate.calls_of("upload"))
+    request = _request(ImageInput(image=DATA_URI, role="first_frame")).model_copy(
+        update={"number_of_videos": 2}
+    )
+    with pytest.raises(ValidationError):
+        asyncio.run(ReplicateProvider().prepare_images(config, request, None))
+    assert len(replicate.calls_of("upload")) == before
