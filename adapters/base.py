@@ -70,6 +70,12 @@ class VideoProvider(ABC):
         """Stop a job that is no longer wanted. Providers without a cancel call ignore it."""
         return None
 
+    def config_warnings(self, config: VideoGenerationConfig) -> list[str]:
+        """Problems with this deployment that do not make the config invalid but will
+        make its calls fail (an endpoint that was shut down, a missing endpoint), for
+        ``check-config`` and the start-up log. Never calls the provider."""
+        return []
+
     def capabilities(self, config: VideoGenerationConfig) -> Capabilities | None:
         """What ``config.model`` can do (None: unknown, so nothing is ruled out).
 

@@ -82,6 +82,8 @@ def check_config(config: ConfigPath = Path("config.yaml"), imports: Imports = No
     loaded = _load_or_exit(config)
     router = Router(loaded)
     typer.echo(f"{config}: OK")
+    for warning in router.config_warnings():
+        typer.echo(f"  warning: {warning}", err=True)
     for alias in router.aliases:
         typer.echo(f"  {alias}")
         for deployment in router.deployments(alias):

@@ -98,6 +98,8 @@ class Gateway:
         )
 
     async def start(self, watch_config: bool = False) -> None:
+        for warning in self.router.config_warnings():
+            logger.warning("config: %s", warning)
         await self.database.open()
         if self.shared is None:  # with Redis, the shared counts already include them
             for deployment_id, count in (await self.store.in_flight_by_deployment()).items():

@@ -125,6 +125,17 @@ class Router:
             raise DeploymentGoneError(f"deployment {deployment_id!r} is no longer configured")
         return found
 
+    def config_warnings(self) -> list[str]:
+        """Each deployment's adapter warnings (``deployment-id: text``): calls that will
+        fail although the config is valid, such as a shut-down endpoint."""
+        warnings: list[str] = []
+        for alias in self.aliases:
+            for deployment in self.deployments(alias):
+                config = deployment.video_config
+                for text in provider_for(config).config_warnings(config):
+                    warnings.append(f"{deployment.id}: {text}")
+        return warnings
+
     def pick(self, alias: str) -> Deployment:
         """One deployment of ``alias`` chosen by weight alone (no health or limits)."""
         return weighted_order(self.deployments(alias), self._rng)[0]

@@ -566,6 +566,9 @@ class OpenAIProvider(VideoProvider, ImageProvider):
     def __init__(self) -> None:
         self._clients = ClientCache()
 
+    def config_warnings(self, config: VideoGenerationConfig) -> list[str]:
+        return config_warnings(config)
+
     # -- configuration ---------------------------------------------------------------------
 
     def api_key(self, config: ProviderSettings) -> str:

@@ -190,3 +190,29 @@ def test_import_option_registers_a_custom_provider_first(tmp_path: Path) -> None
     missing = run_cli("check-config", str(config), "--import", "no_such_module", env=env)
     assert missing.returncode == 1
     assert "cannot import no_such_module" in missing.stderr
+
+
+def test_check_config_warns_about_video_on_the_shut_down_openai_api(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        model_list:
+          - model_name: sora
+            params: {provider: openai, model: sora-2, api_key: sk-cli-provider-key}
+          - model_name: sora-proxied
+            params: {provider: openai, model: sora-2, api_key: k, base_url: "http://gw/v1"}
+          - model_name: pics
+            params: {provider: openai, model: gpt-image-1, api_key: k}
+        general_settings:
+          master_key: sk-cli-master
+        """,
+    )
+    environment = {"OPENAI_BASE_URL": ""}
+    result = run_cli("check-config", str(path), env=environment)
+    assert result.returncode == 0, result.stderr  # a warning, not an invalid config
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith("  warning: sora:openai:sora-2: provider openai")
+    assert "2026-09-24" in warnings[0]
+    assert "base_url" in warnings[0]
+    assert "sk-cli-provider-key" not in result.stderr + result.stdout
