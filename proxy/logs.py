@@ -36,6 +36,8 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
     "tarash_log_context", default=None
 )
 access_log = logging.getLogger("tarash.access")
+#: Routes whose path is itself a credential (a signed input link): logged by template.
+SECRET_PATHS = frozenset({"/v1/inputs/{token}"})
 #: Third-party loggers kept at WARNING or above, whatever the gateway's level.
 QUIET_LOGGERS = ("httpx", "httpcore", "aiohttp.client")
 
@@ -169,14 +171,15 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, tagged_send)
         finally:
+            route = ROUTE_TEMPLATES.get(scope.get("endpoint"), "unmatched")  # type: ignore[arg-type]
             access_log.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                route if route in SECRET_PATHS else scope["path"],
                 status,
                 extra={
                     "method": scope["method"],
-                    "route": ROUTE_TEMPLATES.get(scope.get("endpoint"), "unmatched"),  # type: ignore[arg-type]
+                    "route": route,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 },

@@ -142,3 +142,22 @@ def test_a_webhook_url_token_never_reaches_the_log(tmp_path: Path) -> None:
     log = server.log()
     assert "webhook video.completed delivered" in log  # the INFO lines were written
     assert secret not in log
+
+
+async def test_a_signed_input_link_never_reaches_the_access_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The path of ``/v1/inputs/{token}`` is the credential: logged by its template."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    async with running_app(tmp_path, "public_url: https://gateway.example") as app:
+        assert app.gateway.inputs is not None
+        url = await app.gateway.inputs.publish(png, "image/png")
+        path = url.removeprefix("https://gateway.example")
+        token = path.rsplit("/", 1)[-1]
+        with caplog.at_level(logging.INFO, logger="tarash.access"):
+            response = await app.client.get(path, headers={"Authorization": ""})
+        assert response.status_code == 200
+        assert response.content == png
+    lines = [r.getMessage() for r in caplog.records if r.name == "tarash.access"]
+    assert any("/v1/inputs/{token}" in line for line in lines), lines
+    assert not any(token in line for line in lines)
