@@ -12,8 +12,9 @@ and the change is reported (:attr:`Resolved.coerced`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from adapters.models import VideoGenerationRequest
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from adapters.field_mappers import Capabilities
 
 CoerceMode = Literal["exact", "nearest"]
+Nearest = Callable[[Any, tuple[Any, ...]], Any]
 
 _SHORT_SIDE = {"360p": 360, "480p": 480, "720p": 720, "1080p": 1080, "4k": 2160}
 _RATIO = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
@@ -63,33 +65,23 @@ def resolve_request(
     accept or refuse. Returns the request unchanged (same object) when nothing changes."""
     if caps is None:
         return Resolved(request)
-    update: dict[str, object] = {}
+    choices: tuple[tuple[str, Any, tuple[Any, ...] | None, Nearest], ...] = (
+        ("duration_seconds", caps.default_duration, caps.durations, nearest_duration),
+        ("resolution", caps.default_resolution, caps.resolutions, nearest_resolution),
+        ("aspect_ratio", caps.default_aspect_ratio, caps.aspect_ratios, nearest_aspect_ratio),
+    )
+    update: dict[str, Any] = {}
     defaulted: list[str] = []
     coerced: dict[str, tuple[object, object]] = {}
-    duration = request.duration_seconds
-    if duration is None:
-        if caps.default_duration is not None:
-            update["duration_seconds"] = caps.default_duration
-            defaulted.append("duration_seconds")
-    elif coerce == "nearest" and caps.durations and duration not in caps.durations:
-        update["duration_seconds"] = nearest_duration(duration, caps.durations)
-        coerced["duration_seconds"] = (duration, update["duration_seconds"])
-    resolution = request.resolution
-    if resolution is None:
-        if caps.default_resolution is not None:
-            update["resolution"] = caps.default_resolution
-            defaulted.append("resolution")
-    elif coerce == "nearest" and caps.resolutions and resolution not in caps.resolutions:
-        update["resolution"] = nearest_resolution(resolution, caps.resolutions)
-        coerced["resolution"] = (resolution, update["resolution"])
-    aspect = request.aspect_ratio
-    if aspect is None:
-        if caps.default_aspect_ratio is not None:
-            update["aspect_ratio"] = caps.default_aspect_ratio
-            defaulted.append("aspect_ratio")
-    elif coerce == "nearest" and caps.aspect_ratios and aspect not in caps.aspect_ratios:
-        update["aspect_ratio"] = nearest_aspect_ratio(aspect, caps.aspect_ratios)
-        coerced["aspect_ratio"] = (aspect, update["aspect_ratio"])
+    for name, default, allowed, nearest in choices:
+        asked = getattr(request, name)
+        if asked is None:
+            if default is not None:
+                update[name] = default
+                defaulted.append(name)
+        elif coerce == "nearest" and allowed and asked not in allowed:
+            update[name] = nearest(asked, allowed)
+            coerced[name] = (asked, update[name])
     if not update:
         return Resolved(request)
     return Resolved(request.model_copy(update=update), tuple(defaulted), coerced)
