@@ -17,6 +17,12 @@ some image-to-video endpoints, by tier ("1080P"). The task answer does not repea
 requested duration or size, so they travel inside the request id (``<task
 id>~<seconds>~<ratio or tier>``): a restarted gateway can still report them.
 
+Uploaded images (:meth:`RunwayProvider.prepare_images`): Runway reads data URIs up to
+5 MB, so a small upload goes inline; a larger one goes through Runway's own uploads API
+(:mod:`adapters.providers.runway_uploads`, a ``runway://`` URI, which every
+``promptImage`` takes per runwayml 5.24's types), and only if that fails, to the
+gateway's signed HTTPS URL; with neither, a 400 naming ``general_settings.public_url``.
+
 Wire format checked on 2026-12-03 against runwayml 5.24 (tests/conformance/test_runway.py).
 """
 
@@ -33,6 +39,7 @@ from adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
+    ProviderAuthenticationError,
     TarashError,
     ValidationError,
 )
@@ -56,7 +63,8 @@ from adapters.models import (
     VideoGenerationResponse,
 )
 from adapters.providers.runway_models import AUDIO, MODELS, Endpoint, RunwayModel, size_of, sizes
-from adapters.uploads import PUBLIC_URL_SETTING, Publisher, inline_image
+from adapters.providers.runway_uploads import upload_ephemeral
+from adapters.uploads import PUBLIC_URL_SETTING, InlineImage, Publisher, inline_image
 
 PROVIDER = "runway"
 DEFAULT_BASE_URL = "https://api.dev.runwayml.com"
@@ -71,8 +79,8 @@ _ID_SEPARATOR = "~"
 
 MAX_DATA_URI_BYTES = 5_000_000
 """Runway takes data URIs up to 5 MB (runwayml 5.24: "base64 data URI ... up to 5MB");
-larger inputs go through its uploads API (``POST /v1/uploads``, a ``runway://`` URI),
-which this adapter does not call yet."""
+larger uploads go through its uploads API (``POST /v1/uploads``, a ``runway://`` URI)
+in :meth:`RunwayProvider.prepare_images`."""
 _IMAGE_SCHEMES = ("https://", "runway://", "data:")
 
 _RESERVED: dict[str, str | None] = {
@@ -290,8 +298,8 @@ def check_image_uri(uri: str, model: str, param: str) -> None:
         raise _refuse(
             model,
             f"image data URI is {len(uri)} bytes; Runway takes data URIs up to 5 MB "
-            "(5000000 bytes): pass an HTTPS URL instead (larger files go through "
-            "Runway's uploads API)",
+            "(5000000 bytes): pass an HTTPS URL, or upload the file as input_reference "
+            "(the gateway sends larger files through Runway's uploads API)",
             param,
         )
 
@@ -395,6 +403,21 @@ def task_progress(task: Any, *, model: str, request_id: str) -> JobProgress:
 
 
 # -- the provider -----------------------------------------------------------------------
+
+
+_PENDING = "runway://pending-upload"
+"""Stands in for an image still to be uploaded while the request is checked."""
+
+
+def _inline(image: str) -> InlineImage | None:
+    """The bytes of an inline image; None for a URL Runway reads (or a bad value, which
+    :func:`check_image_uri` refuses with a reason)."""
+    return None if image.startswith(_IMAGE_SCHEMES[:2]) else inline_image(image)
+
+
+def _data_uri(image: str, found: InlineImage) -> str:
+    """``image`` as a data URI (raw base64 gets the sniffed type)."""
+    return image if image.startswith("data:") else f"data:{found.content_type};base64,{image}"
 
 
 def api_key(config: VideoGenerationConfig) -> str:
@@ -513,37 +536,72 @@ class RunwayProvider(VideoProvider):
         request: VideoGenerationRequest,
         publisher: Publisher | None,
     ) -> VideoGenerationRequest:
-        """Inline images Runway can read: raw base64 becomes a data URI; one past 5 MB
-        becomes the gateway's signed HTTPS URL (``publisher``), or a 400 without one.
-        Runway's own uploads API (``runway://`` URIs, up to 200 MB) is not called yet."""
-        images: list[ImageInput] = []
-        for item in request.image_list:
-            images.append(item.model_copy(update={"image": await self._readable(
-                config.model, item.image, publisher
-            )}))  # fmt: skip
-        if [i.image for i in images] == [i.image for i in request.image_list]:
+        """Inline images Runway can read. Raw base64 becomes a data URI; one up to 5 MB
+        stays inline (no extra call). A larger one goes to Runway's uploads API (a
+        ``runway://`` URI, kept by Runway for a while); if that upload fails for a
+        reason other than the key, the gateway's signed HTTPS URL (``publisher``) is
+        used instead; with neither, a 400 before any task is made. The request is
+        checked first, so one Runway would refuse uploads nothing."""
+        found = [_inline(item.image) for item in request.image_list]
+        if all(item is None for item in found):
             return request
+        images: list[ImageInput] = []
+        pending: list[tuple[int, InlineImage, int]] = []
+        for item, inline in zip(request.image_list, found, strict=True):
+            if inline is None:
+                images.append(item)
+                continue
+            uri = _data_uri(item.image, inline)
+            if len(uri) > MAX_DATA_URI_BYTES:
+                pending.append((len(images), inline, len(uri)))
+                uri = _PENDING
+            images.append(item.model_copy(update={"image": uri}))
+        if pending:
+            self._plan(config, request.model_copy(update={"image_list": images}))
+        done: dict[tuple[bytes, str], str] = {}
+        for index, inline, size in pending:
+            key = (inline.data, inline.content_type)
+            if key not in done:
+                done[key] = await self._upload(config, inline, size, publisher)
+            images[index] = images[index].model_copy(update={"image": done[key]})
         return request.model_copy(update={"image_list": images})
 
-    async def _readable(self, model: str, image: str, publisher: Publisher | None) -> str:
-        found = None if image.startswith(_IMAGE_SCHEMES[:2]) else inline_image(image)
-        if found is None:
-            return image  # a URL, or something build_request refuses with a reason
-        uri = image if image.startswith("data:") else f"data:{found.content_type};base64,{image}"
-        if len(uri) <= MAX_DATA_URI_BYTES:
-            return uri
-        if publisher is not None:
-            url = await publisher.publish(found.data, found.content_type)
-            if url.startswith("https://"):
-                return url
-        raise _refuse(
-            model,
-            f"image is {len(uri)} bytes as a data URI; Runway takes data URIs up to 5 MB "
-            f"(5000000 bytes): pass an HTTPS image URL, or set {PUBLIC_URL_SETTING} to an "
-            "https:// address so the gateway serves the upload (Runway's uploads API is "
-            "not used yet)",
-            "input_reference",
-        )
+    async def _upload(
+        self,
+        config: VideoGenerationConfig,
+        image: InlineImage,
+        size: int,
+        publisher: Publisher | None,
+    ) -> str:
+        """A ``runway://`` URI for ``image`` (Runway's uploads API), else the gateway's
+        HTTPS URL, else a 400 (or the upload's own error when retrying may help)."""
+        try:
+            return await upload_ephemeral(
+                image.data,
+                image.content_type,
+                api_key=api_key(config),
+                model=config.model,
+                request_timeout=config.request_timeout,
+                base_url=config.base_url or DEFAULT_BASE_URL,
+                api_version=config.api_version or API_VERSION,
+            )
+        except ProviderAuthenticationError:
+            raise  # the task would be refused with the same key
+        except TarashError as failure:
+            if publisher is not None:
+                url = await publisher.publish(image.data, image.content_type)
+                if url.startswith("https://"):
+                    return url
+            if failure.is_retryable:
+                raise  # Runway is having trouble: retry or fall back, not a 400
+            raise _refuse(
+                config.model,
+                f"image is {size} bytes as a data URI, over Runway's 5 MB (5000000 bytes) "
+                f"data URI limit, and Runway's uploads API refused it ({failure.message}): "
+                f"pass an HTTPS image URL, or set {PUBLIC_URL_SETTING} to an https:// "
+                "address so the gateway serves the upload",
+                "input_reference",
+            ) from None
 
     async def submit_video(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest

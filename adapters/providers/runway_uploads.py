@@ -14,9 +14,8 @@ Follows runwayml 5.24 (``resources/uploads.py``, ``AsyncUploadsResource.create_e
 3. ``runwayUri`` is the result (``UploadCreateEphemeralResponse.uri``), used in place of
    an image URL (``promptImage`` and the like).
 
-This is how inputs over Runway's 5 MB data URI limit can still be sent. Not wired into the
-Runway adapter yet: :func:`upload_ephemeral` has the :data:`adapters.uploads.Upload`
-shape once its keyword arguments are bound.
+This is how inputs over Runway's 5 MB data URI limit can still be sent: the Runway
+adapter calls :func:`upload_ephemeral` from ``prepare_images`` for such an image.
 """
 
 from __future__ import annotations

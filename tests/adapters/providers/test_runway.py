@@ -58,6 +58,7 @@ def emulator(server: RunwayEmulator) -> RunwayEmulator:
     server.calls.clear()
     server.faults.clear()
     server.jobs.clear()
+    server.uploads.clear()
     server.next_job_outcome = "success"
     server.job_seconds = 0.2
     return server
@@ -491,8 +492,9 @@ def test_happyhorse_image_to_video_sizes_by_tier() -> None:
     }
 
 
-def test_data_uri_over_5_mb_is_refused_up_front() -> None:
-    """Runway takes data URIs up to 5 MB; the adapter used to send up to 20 MiB."""
+def test_build_request_refuses_a_data_uri_over_5_mb() -> None:
+    """Runway takes data URIs up to 5 MB; the adapter used to send up to 20 MiB. A larger
+    one that reaches build_request (not through prepare_images) is still a 400."""
     assert MAX_DATA_URI_BYTES == 5_000_000
     config = VideoGenerationConfig(provider="runway", model="gen4_turbo", api_key="k")
     prefix = "data:image/png;base64,"
@@ -507,7 +509,103 @@ def test_data_uri_over_5_mb_is_refused_up_front() -> None:
         )
     assert caught.value.param == "input_reference"
     assert "5 MB" in caught.value.message
-    assert "uploads" in caught.value.message
+    assert "uploads API" in caught.value.message
+
+
+BIG_PNG = b"\x89PNG\r\n\x1a\n" + b"\1" * 4_000_000
+"""Over 5 MB once base64-encoded as a data URI."""
+
+
+def _big_request(**fields: Any) -> VideoGenerationRequest:
+    big = "data:image/png;base64," + base64.b64encode(BIG_PNG).decode()
+    fields.setdefault("image_list", [ImageInput(image=big, role="first_frame")])
+    return image_request(**fields)
+
+
+async def test_data_uri_over_5_mb_goes_through_runways_uploads_api(
+    emulator: RunwayEmulator,
+) -> None:
+    """The task gets a runway:// URI whose bytes are the upload; was: a 400 (or the
+    gateway's signed URL) for every image past 5 MB."""
+    config = make_config(emulator, model="veo3.1")
+    small = base64.b64encode(PNG).decode()
+    request = _big_request(image_list=[
+        ImageInput(image="data:image/png;base64," + base64.b64encode(BIG_PNG).decode(),
+                   role="first_frame"),
+        ImageInput(image=small, role="last_frame"),
+    ])  # fmt: skip
+    publisher = _Publisher()
+    ready = await RunwayProvider().prepare_images(config, request, publisher)
+    uri = ready.image_list[0].image
+    assert uri.startswith("runway://uploads/")
+    assert ready.image_list[1].image == f"data:image/png;base64,{small}"
+    assert publisher.published == []
+    stored = emulator.uploads[uri]
+    assert (stored.filename, stored.data, stored.content_type) == (
+        "input.png",
+        BIG_PNG,
+        "image/png",
+    )
+    create = emulator.calls_of("upload_create")[-1]
+    assert create.body == {"filename": "input.png", "type": "ephemeral"}
+    assert create.headers["authorization"] == "Bearer test-key"
+    assert "authorization" not in emulator.calls_of("upload_file")[-1].headers
+    await RunwayProvider().submit_video(config, ready)
+    assert emulator.calls_of("submit")[-1].body["promptImage"][0] == {
+        "uri": uri,
+        "position": "first",
+    }
+
+
+async def test_a_refused_upload_uses_the_publisher_else_is_a_400(
+    emulator: RunwayEmulator,
+) -> None:
+    """Runway's uploads API first; when it refuses, the gateway's HTTPS URL; without a
+    publisher that serves https, a 400 naming public_url, and no task."""
+    config = make_config(emulator)
+    refusal = Fault(status=400, body={"error": "Invalid parameter: filename"})
+    emulator.fail_next("upload_create", refusal)
+    publisher = _Publisher()
+    ready = await RunwayProvider().prepare_images(config, _big_request(), publisher)
+    assert ready.image_list[0].image == "https://gw.example.com/v1/inputs/1"
+    assert publisher.published == [(BIG_PNG, "image/png")]
+    for refused_by in (None, _Publisher("http")):
+        emulator.fail_next("upload_create", refusal)
+        with pytest.raises(ValidationError) as caught:
+            await RunwayProvider().prepare_images(config, _big_request(), refused_by)
+        assert caught.value.param == "input_reference"
+        assert "public_url" in caught.value.message
+        assert "Invalid parameter: filename" in caught.value.message
+    assert emulator.calls_of("submit") == []
+
+
+async def test_upload_trouble_that_a_retry_may_fix_is_not_a_400(
+    emulator: RunwayEmulator,
+) -> None:
+    """A 503 from the uploads API stays retryable; a bad key stays an auth error and the
+    publisher is not tried (the task would be refused with that key too)."""
+    emulator.fail_next("upload_create", Fault(status=503))
+    with pytest.raises(HTTPError) as caught:
+        await RunwayProvider().prepare_images(make_config(emulator), _big_request(), None)
+    assert caught.value.status_code == 503
+    assert caught.value.is_retryable
+    publisher = _Publisher()
+    with pytest.raises(ProviderAuthenticationError):
+        await RunwayProvider().prepare_images(
+            make_config(emulator, api_key="wrong"), _big_request(), publisher
+        )
+    assert publisher.published == []
+
+
+async def test_a_request_runway_would_refuse_uploads_nothing(emulator: RunwayEmulator) -> None:
+    """gen4_turbo takes no last frame: the 400 comes before the upload."""
+    request = _big_request(image_list=[
+        ImageInput(image=IMAGE, role="first_frame"),
+        _big_request().image_list[0].model_copy(update={"role": "last_frame"}),
+    ])  # fmt: skip
+    with pytest.raises(ValidationError):
+        await RunwayProvider().prepare_images(make_config(emulator), request, _Publisher())
+    assert emulator.calls_of("upload_create") == []
 
 
 @pytest.mark.parametrize(
@@ -539,28 +637,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
 async def test_inline_images_are_made_readable_for_runway() -> None:
-    """Raw base64 becomes a data URI; one past 5 MB the gateway's signed HTTPS URL; a URL
-    or a small data URI is left alone (and no publish happens)."""
+    """Raw base64 becomes a data URI; a URL or a small data URI is left alone (no upload,
+    no publish, no call)."""
     config = VideoGenerationConfig(provider="runway", model="veo3.1", api_key="k")
     publisher = _Publisher()
     small = base64.b64encode(PNG).decode()
-    big = base64.b64encode(PNG + b"\0" * 4_000_000).decode()  # > 5 MB once base64
     request = image_request(image_list=[ImageInput(image=small, role="first_frame"),
-                                        ImageInput(image=big, role="last_frame")])  # fmt: skip
+                                        ImageInput(image=LAST, role="last_frame")])  # fmt: skip
     ready = await RunwayProvider().prepare_images(config, request, publisher)
     assert ready.image_list[0].image == f"data:image/png;base64,{small}"
-    assert ready.image_list[1].image == "https://gw.example.com/v1/inputs/1"
-    assert publisher.published == [(PNG + b"\0" * 4_000_000, "image/png")]
-    _path, payload = RunwayProvider().build_request(config, ready)
-    assert payload["promptImage"][1] == {"uri": "https://gw.example.com/v1/inputs/1",
-                                         "position": "last"}  # fmt: skip
+    assert ready.image_list[1].image == LAST
+    assert publisher.published == []
     untouched = image_request()
     assert await RunwayProvider().prepare_images(config, untouched, publisher) is untouched
-    for refused_by in (None, _Publisher("http")):
-        with pytest.raises(ValidationError) as caught:
-            await RunwayProvider().prepare_images(config, request, refused_by)
-        assert caught.value.param == "input_reference"
-        assert "public_url" in caught.value.message
 
 
 def test_throttled_is_queued() -> None:
@@ -701,3 +790,63 @@ async def test_emulator_refuses_paths_methods_and_headers(
         answer = await client.request(method, emulator.base_url + path, headers=sent)
     assert answer.status_code == status
     assert "error" in answer.json()
+
+
+RUNWAY_HEADERS = {"Authorization": "Bearer test-key", "X-Runway-Version": "2024-11-06"}
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"filename": "a.png"}, "type"),
+        ({"type": "ephemeral"}, "filename: Required"),
+        ({"filename": "a.png", "type": "permanent"}, "type"),
+        ({"filename": "a.png", "type": "ephemeral", "size": 3}, "size: Unrecognized key"),
+    ],
+)
+async def test_emulator_refuses_upload_starts_runway_refuses(
+    emulator: RunwayEmulator, body: dict[str, Any], needle: str
+) -> None:
+    """``POST /v1/uploads`` takes exactly what runwayml 5.24 sends: {filename, type}."""
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            emulator.base_url + "/v1/uploads", json=body, headers=RUNWAY_HEADERS
+        )
+    assert answer.status_code == 400
+    assert needle in answer.json()["error"]
+    assert emulator.uploads == {}
+
+
+async def test_emulator_upload_target_and_tasks_are_strict(emulator: RunwayEmulator) -> None:
+    """The presigned POST wants the returned fields, a ``file`` part and no key; a task
+    may only name a runway:// URI whose bytes arrived."""
+    async with httpx.AsyncClient() as client:
+        started = await client.post(
+            emulator.base_url + "/v1/uploads",
+            json={"filename": "a.png", "type": "ephemeral"},
+            headers=RUNWAY_HEADERS,
+        )
+        assert started.status_code == 200
+        start = started.json()
+        url, fields, uri = start["uploadUrl"], start["fields"], start["runwayUri"]
+        file = {"file": ("a.png", PNG, "image/png")}
+        task = {"model": "gen4_turbo", "ratio": "1280:720", "promptImage": uri}
+
+        async def create() -> httpx.Response:
+            return await client.post(
+                emulator.base_url + "/v1/image_to_video", json=task, headers=RUNWAY_HEADERS
+            )
+
+        assert (await create()).status_code == 400  # started, but no bytes yet
+        assert (await client.post(url, data=fields)).status_code == 400  # no file
+        tampered = {**fields, "policy": "other"}
+        assert (await client.post(url, data=tampered, files=file)).status_code == 403
+        keyed = await client.post(url, data=fields, files=file, headers=RUNWAY_HEADERS)
+        assert keyed.status_code == 400
+        assert (await client.post(url, data=fields, files=file)).status_code == 204
+        assert emulator.uploads[uri].data == PNG
+        assert (await create()).status_code == 200
+        task["promptImage"] = "runway://uploads/never-made"
+        never = await create()
+    assert never.status_code == 400
+    assert "not a Runway upload" in never.json()["error"]
