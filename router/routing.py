@@ -195,7 +195,10 @@ class Router:
                 f"no deployment of model {alias!r} can serve this request: " + "; ".join(reasons),
                 param=param,
             )
-        seconds = float(request.duration_seconds or 0)
+
+        def seconds(deployment: Deployment) -> float:
+            return self.seconds_for(deployment, request)
+
         strategy = self.settings.strategy_for(alias)
         ordered: list[Deployment] = []
         for tier in sorted({d.params.order for d in able}):

@@ -38,20 +38,23 @@ def rank(
     strategy: RoutingStrategy,
     candidates: Sequence[Deployment],
     *,
-    seconds: float,
+    seconds: float | Callable[[Deployment], float],
     health: HealthBook,
     rng: random.Random,
 ) -> list[Deployment]:
-    """Candidates in the order ``strategy`` prefers them."""
+    """Candidates in the order ``strategy`` prefers them. ``seconds`` is the video's
+    duration, or per deployment when it differs (each model's own default applies to
+    a request that names none)."""
+    duration = seconds if callable(seconds) else lambda _deployment: seconds
     if strategy == "lowest-cost":
-        return _by_key(candidates, lambda d: d.cost(seconds), rng)
+        return _by_key(candidates, lambda d: d.cost(duration(d)), rng)
     if strategy == "least-busy":
         return _by_key(candidates, lambda d: health.of(d.id).in_flight, rng)
     if strategy == "lowest-latency":
 
         def latency(deployment: Deployment) -> float:
             # Never observed: try it first, that is how it gets an estimate.
-            expected = health.expected_latency(deployment.id, seconds)
+            expected = health.expected_latency(deployment.id, duration(deployment))
             return -1.0 if expected is None else expected
 
         return _by_key(candidates, latency, rng)

@@ -15,7 +15,7 @@ from adapters.field_mappers import Capabilities, ModelMapping, register_provider
 from proxy.app import create_app
 from proxy.echo import video_echo
 from proxy.gateway import Gateway
-from router import parse_config
+from router import Router, parse_config
 from tests.db_backends import adapt_config
 from tests.proxy.test_app_inprocess import wait_for
 
@@ -131,3 +131,33 @@ def test_a_model_that_fixes_its_resolution_reports_the_aspect_it_was_sent() -> N
         "8",
         "1080x1920",
     )
+
+
+def test_lowest_cost_prices_each_deployment_at_its_own_default() -> None:
+    """A request that names no duration costs 5 s on Kling (0.1/s = 0.50) but 10 s on
+    a model whose default is 10 s (0.06/s = 0.60): the cheaper one is Kling, although
+    its price per second is higher."""
+    register_provider_field_mapping(
+        "mock",
+        {
+            "mock-long": ModelMapping(
+                fields=(), capabilities=Capabilities(durations=(10,), default_duration=10)
+            )
+        },
+    )
+    router = Router(
+        parse_config(f"""
+model_list:
+  - model_name: cheap
+    params: {{provider: mock, model: mock-long, id: long, cost_per_second: 0.06}}
+  - model_name: cheap
+    params: {{provider: mock, model: mock-kling, id: kling, cost_per_second: 0.1}}
+router_settings: {{routing_strategy: lowest-cost}}
+general_settings: {{master_key: {KEY}}}
+""")
+    )
+    request = VideoGenerationRequest(prompt="p")
+    assert [d.id for d in router.plan("cheap", request)] == ["kling", "long"]
+    assert router.max_cost("cheap", request) == pytest.approx(0.6)
+    asked = VideoGenerationRequest(prompt="p", duration_seconds=10)
+    assert [d.id for d in router.plan("cheap", asked)] == ["long", "kling"]  # 0.60 < 1.00
