@@ -76,8 +76,12 @@ class VideoCreate(BaseModel):
 
     model: str = Field(description="An alias from the config.")
     prompt: str
-    seconds: str | None = Field(default=None, description='Whole seconds, default "4".')
-    size: str | None = Field(default=None, description="WIDTHxHEIGHT, default 720x1280.")
+    seconds: str | None = Field(
+        default=None, description="Whole seconds; left out, the serving model's own default."
+    )
+    size: str | None = Field(
+        default=None, description="WIDTHxHEIGHT; left out, the serving model's own default."
+    )
     input_reference: str | None = Field(
         default=None, description="An image file upload (JPEG/PNG/WebP) used as first frame."
     )
