@@ -17,6 +17,15 @@ fixes status/result/cancel timeouts at 120 s; so a 429 would never reach the rou
 with its Retry-After and ``request_timeout`` could not be honoured. fal-client is still
 the authority for turning a model id into its queue app (:class:`fal_client.client.AppId`).
 
+Uploaded images (:meth:`FalProvider.prepare_images`) always go to fal's storage
+(:mod:`adapters.providers.fal_storage`, the CDN v3 upload fal_client makes) and the
+model gets the file's URL. fal's CDN page (fal.ai/docs/documentation/model-apis/fal-cdn,
+read 2026-12-03) says "some models also accept data URIs ... but URLs are the universal
+format that works with every model" and calls the CDN "the recommended approach for file
+inputs"; it documents no data URI size limit, so there is no threshold to apply: every
+inline image is uploaded. ``provider_config.rest_url`` / ``cdn_url`` move the storage
+hosts (defaults ``https://rest.fal.ai`` and ``https://v3.fal.media``, fal_client's).
+
 Failures: fal never reports a FAILED status; a request that failed is COMPLETED and its
 result answers with the error (a ``detail`` list for input/content errors, a
 ``detail`` string with ``error_type`` for infrastructure ones). So a COMPLETED poll reads
@@ -56,6 +65,7 @@ from adapters.models import (
     VideoGenerationResponse,
 )
 from adapters.polling import run_video_job
+from adapters.providers import fal_storage
 from adapters.providers.fal_models import (
     GENERIC,
     PROVIDER,
@@ -63,6 +73,7 @@ from adapters.providers.fal_models import (
     SORA_REMIX_ENDPOINT,
     build_image_payload,
 )
+from adapters.uploads import Publisher, images_as_urls, inline_image
 
 DEFAULT_BASE_URL = "https://queue.fal.run"
 ID_SEPARATOR = "::"
@@ -201,6 +212,23 @@ def _invalid_input(error: HTTPError) -> ValidationError:
 def _is_job_failure(body: Any) -> bool:
     """An error body fal stored as a request's outcome (rather than a gateway hiccup)."""
     return isinstance(body, dict) and ("detail" in body or "error_type" in body)
+
+
+def storage_urls(config: ProviderSettings) -> tuple[str, str]:
+    """(REST host, CDN host) for uploads: ``provider_config.rest_url`` / ``cdn_url``,
+    else fal_client's own constants."""
+    urls: list[str] = []
+    for key, default in (("rest_url", fal_storage.REST_URL), ("cdn_url", fal_storage.CDN_URL)):
+        value = config.provider_config.get(key, default)
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ValidationError(
+                f"provider_config.{key} must be an http(s) URL, not {value!r}",
+                param=f"provider_config.{key}",
+                provider=PROVIDER,
+                model=config.model,
+            )
+        urls.append(value.rstrip("/"))
+    return urls[0], urls[1]
 
 
 def _file_url(value: Any) -> str | None:
@@ -345,9 +373,10 @@ class FalProvider(VideoProvider, ImageProvider):
 
     # -- videos ------------------------------------------------------------------------
 
-    async def submit_video(
+    def _video_payload(
         self, config: VideoGenerationConfig, request: VideoGenerationRequest
-    ) -> SubmittedJob:
+    ) -> dict[str, Any]:
+        """The submit body for ``request``; a ValidationError before any call otherwise."""
         if request.number_of_videos != 1:
             raise ValidationError(
                 "fal models make one video per request",
@@ -361,6 +390,42 @@ class FalProvider(VideoProvider, ImageProvider):
             # fal deletes Sora videos after generation unless told otherwise, which would
             # make every later remix fail; the caller can still send delete_video=true.
             payload.setdefault("delete_video", False)
+        return payload
+
+    async def prepare_images(
+        self,
+        config: VideoGenerationConfig,
+        request: VideoGenerationRequest,
+        publisher: Publisher | None,
+    ) -> VideoGenerationRequest:
+        """Every uploaded (inline) image goes to fal storage; the model gets its URL (see
+        the module docstring for why always). The request is checked first, so one the
+        adapter refuses uploads nothing; ``publisher`` is not needed."""
+        if all(inline_image(item.image) is None for item in request.image_list):
+            return request
+        self._video_payload(config, request)
+        rest_url, cdn_url = storage_urls(config)
+        key = api_key(config)
+
+        async def upload(data: bytes, content_type: str) -> str:
+            return await fal_storage.upload(
+                data,
+                content_type,
+                api_key=key,
+                model=config.model,
+                request_timeout=config.request_timeout,
+                rest_url=rest_url,
+                cdn_url=cdn_url,
+            )
+
+        return await images_as_urls(
+            request, provider=PROVIDER, model=config.model, publisher=publisher, upload=upload
+        )
+
+    async def submit_video(
+        self, config: VideoGenerationConfig, request: VideoGenerationRequest
+    ) -> SubmittedJob:
+        payload = self._video_payload(config, request)
         return await self._submit(config, config.model, payload, request.duration_seconds)
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:

@@ -17,8 +17,7 @@ Follows fal_client 1.0.3 (``client.py``, ``AsyncClient.upload``) for a file unde
    ``upload_url`` by ``PUT`` with only ``Content-Type`` (a signed URL: no key), and
    ``file_url`` is the result (``_async_upload_via_storage``).
 
-Not wired into the fal adapter yet: :func:`upload` has the
-:data:`adapters.uploads.Upload` shape once its keyword arguments are bound.
+The fal adapter's ``prepare_images`` calls :func:`upload` for every uploaded image.
 """
 
 from __future__ import annotations

@@ -37,10 +37,26 @@ app that does not exist (fal's exact 404 body is not documented; ``{"detail": "N
 Found"}`` is FastAPI's). Image endpoints (``IMAGE_APPS``, seedream) are served without a
 schema check: their schemas are not transcribed yet. ``open_endpoints`` lets a test serve
 an endpoint id of its own without a schema (a model "newer than the emulator").
+
+Storage (for uploaded input images), as fal_client 1.0.3 (``client.py``) calls it, all on
+this one host (a deployment's ``provider_config.rest_url`` / ``cdn_url`` point here):
+- ``POST /storage/auth/token?storage_type=fal-cdn-v3`` (``AsyncCDNTokenManager``):
+  ``Key`` auth (401 otherwise), the JSON body ``{}`` (422 otherwise), answers ``{token,
+  token_type, base_url, expires_at}``;
+- ``POST /files/upload`` (``_async_upload_v3``): ``Authorization: <token_type> <token>``
+  with a token this emulator issued (401 otherwise; a ``Key`` is not a CDN token), a
+  ``Content-Type`` and a non-empty body (400 otherwise), answers ``{access_url}``;
+- ``POST /storage/upload/initiate?storage_type=gcs`` (``_async_upload_via_storage``, the
+  fallback): ``Key`` auth, exactly ``{file_name, content_type}``, answers ``{upload_url,
+  file_url}``; the bytes go by ``PUT`` to ``upload_url`` (signed: an ``Authorization``
+  header is refused);
+- ``GET /files/{id}/{name}``: the stored bytes with their type, no auth (fal's CDN URLs
+  are public, per its CDN page). The wording of storage error bodies is ours.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from starlette.requests import Request
@@ -92,6 +108,9 @@ class FalEmulator(Emulator):
     ) -> None:
         self.open_endpoints = frozenset(open_endpoints)
         super().__init__(job_seconds=job_seconds, api_key=api_key)
+        self.cdn_tokens: set[str] = set()
+        self.stored: dict[str, tuple[bytes, str]] = {}
+        """Uploaded files by id: (bytes, content type)."""
 
     def schema_for(self, endpoint: str) -> Schema | None:
         """The endpoint's input schema; None for one served unchecked; KeyError if fal
@@ -104,6 +123,11 @@ class FalEmulator(Emulator):
 
     def provider_routes(self) -> list[BaseRoute]:
         return [
+            Route("/storage/auth/token", self._cdn_token, methods=["POST"]),
+            Route("/storage/upload/initiate", self._initiate, methods=["POST"]),
+            Route("/files/upload", self._upload, methods=["POST"]),
+            Route("/files/{file_id}/{name}", self._file, methods=["GET"]),
+            Route("/_signed/{file_id}/{name}", self._signed_put, methods=["PUT"]),
             Route("/{app:path}/requests/{request_id}/status", self._status, methods=["GET"]),
             Route("/{app:path}/requests/{request_id}/cancel", self._cancel, methods=["PUT"]),
             Route("/{app:path}/requests/{request_id}", self._result, methods=["GET"]),
@@ -111,7 +135,14 @@ class FalEmulator(Emulator):
         ]
 
     def authorized(self, request: Request) -> bool:
-        return request.headers.get("authorization") == f"Key {self.api_key}"
+        path = request.url.path
+        auth = request.headers.get("authorization")
+        if path == "/files/upload":
+            scheme, _, token = (auth or "").partition(" ")
+            return scheme == "Bearer" and token in self.cdn_tokens
+        if path.startswith("/_signed/"):
+            return auth is None  # a signed URL: the key must not travel there
+        return auth == f"Key {self.api_key}"
 
     def unauthorized(self) -> Response:
         return JSONResponse({"detail": "No user found for Key ID and Secret"}, status_code=401)
@@ -136,6 +167,74 @@ class FalEmulator(Emulator):
 
     def _done(self, job: Job) -> bool:
         return job.cancelled or job.phase(self.job_seconds) == "done"
+
+    # -- storage -----------------------------------------------------------------------
+
+    async def _cdn_token(self, request: Request) -> Response:
+        if (fault := await self.enter(request, "storage_token")) is not None:
+            return fault
+        if request.query_params.get("storage_type") != "fal-cdn-v3":
+            return _storage_error(422, "storage_type must be fal-cdn-v3")
+        if self.calls[-1].body != {}:
+            return _storage_error(422, "the token request body is {}")
+        token = secrets.token_urlsafe(16)
+        self.cdn_tokens.add(token)
+        return JSONResponse(
+            {
+                "token": token,
+                "token_type": "Bearer",
+                "base_url": self.base_url,
+                "expires_at": "2999-01-01T00:00:00+00:00",
+            }
+        )
+
+    def _store(self, data: bytes, content_type: str, name: str) -> str:
+        file_id = secrets.token_hex(6)
+        self.stored[file_id] = (data, content_type)
+        return f"{self.base_url}/files/{file_id}/{name}"
+
+    async def _upload(self, request: Request) -> Response:
+        if (fault := await self.enter(request, "storage_upload")) is not None:
+            return fault
+        data = await request.body()
+        kind = request.headers.get("content-type")
+        if not kind or not data:
+            return _storage_error(400, "an upload needs a Content-Type and a body")
+        name = request.headers.get("x-fal-file-name") or "file"
+        return JSONResponse({"access_url": self._store(data, kind, name)})
+
+    async def _initiate(self, request: Request) -> Response:
+        if (fault := await self.enter(request, "storage_initiate")) is not None:
+            return fault
+        body = self.calls[-1].body
+        if request.query_params.get("storage_type") != "gcs":
+            return _storage_error(422, "storage_type must be gcs")
+        if not isinstance(body, dict) or set(body) != {"file_name", "content_type"}:
+            return _storage_error(422, "the body is {file_name, content_type}")
+        file_id = secrets.token_hex(6)
+        name = str(body["file_name"])
+        return JSONResponse(
+            {
+                "upload_url": f"{self.base_url}/_signed/{file_id}/{name}",
+                "file_url": f"{self.base_url}/files/{file_id}/{name}",
+            }
+        )
+
+    async def _signed_put(self, request: Request) -> Response:
+        if (fault := await self.enter(request, "storage_put")) is not None:
+            return fault
+        data = await request.body()
+        kind = request.headers.get("content-type")
+        if not kind or not data:
+            return _storage_error(400, "an upload needs a Content-Type and a body")
+        self.stored[request.path_params["file_id"]] = (data, kind)
+        return Response(status_code=200)
+
+    async def _file(self, request: Request) -> Response:
+        found = self.stored.get(request.path_params["file_id"])
+        if found is None:
+            return _storage_error(404, "File not found")
+        return Response(found[0], media_type=found[1])
 
     # -- routes ------------------------------------------------------------------------
 
@@ -296,3 +395,7 @@ class FalEmulator(Emulator):
             return JSONResponse({"status": "ALREADY_COMPLETED"}, status_code=400)
         job.cancelled = True
         return JSONResponse({"status": "CANCELLATION_REQUESTED"}, status_code=202)
+
+
+def _storage_error(status: int, message: str) -> Response:
+    return JSONResponse({"detail": message}, status_code=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,8 +28,15 @@ from adapters.field_mappers import build_payload, get_provider_field_mapping, lo
 from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from adapters.models import ProgressUpdate
 from adapters.polling import run_video_job
-from adapters.providers import fal_models
-from adapters.providers.fal import FalProvider, JobRef, api_key, is_moderation, queue_app
+from adapters.providers import fal_models, fal_storage
+from adapters.providers.fal import (
+    FalProvider,
+    JobRef,
+    api_key,
+    is_moderation,
+    queue_app,
+    storage_urls,
+)
 from tests.emulators.base import Fault
 from tests.emulators.fal import FalEmulator
 from tests.emulators.fal_schemas import SCHEMAS, validate
@@ -1349,3 +1357,123 @@ def test_every_table_sends_what_its_endpoints_published_schema_takes() -> None:
             assert validate(schema, payload) == [], (endpoint, fields, payload)
             checked += 1
     assert checked > 500
+
+
+# -- uploaded images go to fal storage -----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x02" * 64
+I2V = "fal-ai/veo3.1/fast/image-to-video"
+
+
+def storage_config(emulator: FalEmulator, **overrides: Any) -> VideoGenerationConfig:
+    settings: dict[str, Any] = {
+        "model": I2V,
+        "provider_config": {"rest_url": emulator.base_url, "cdn_url": emulator.base_url},
+    }
+    settings.update(overrides)
+    return make_config(emulator, **settings)
+
+
+def inline(data: bytes = PNG) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+async def test_uploaded_images_go_to_fal_storage(emulator: FalEmulator) -> None:
+    """An inline first frame is uploaded (CDN v3: a token, then the bytes) and the model
+    gets the file's URL, whose GET returns the same bytes; was: the data URI itself."""
+    fal_storage._TOKENS.clear()
+    config = storage_config(emulator)
+    request = veo_request(image_list=[ImageInput(image=inline(), role="first_frame")])
+    ready = await FalProvider().prepare_images(config, request, None)
+    url = ready.image_list[0].image
+    assert url.startswith(emulator.base_url + "/files/")
+    async with httpx.AsyncClient() as client:
+        served = await client.get(url)
+    assert (served.content, served.headers["content-type"]) == (PNG, "image/png")
+    (token,) = emulator.calls_of("storage_token")
+    assert (token.query, token.headers["authorization"], token.body) == (
+        "storage_type=fal-cdn-v3",
+        "Key test-key",
+        {},
+    )
+    (upload,) = emulator.calls_of("storage_upload")
+    assert upload.headers["x-fal-file-name"] == "upload.png"
+    assert upload.headers["authorization"].startswith("Bearer ")
+    await FalProvider().submit_video(config, ready)
+    assert emulator.calls_of("submit")[-1].body["image_url"] == url
+    untouched = veo_request(image_list=[ImageInput(image=IMAGE, role="first_frame")])
+    assert await FalProvider().prepare_images(config, untouched, None) is untouched
+
+
+async def test_a_refused_request_uploads_nothing(emulator: FalEmulator) -> None:
+    request = veo_request(
+        duration_seconds=5, image_list=[ImageInput(image=inline(), role="first_frame")]
+    )
+    with pytest.raises(ValidationError):
+        await FalProvider().prepare_images(storage_config(emulator), request, None)
+    assert emulator.calls == []
+
+
+async def test_storage_falls_back_to_the_signed_put_and_a_bad_key_is_an_auth_error(
+    emulator: FalEmulator,
+) -> None:
+    fal_storage._TOKENS.clear()
+    emulator.fail_next("storage_upload", Fault(status=503))
+    request = veo_request(image_list=[ImageInput(image=inline(), role="first_frame")])
+    ready = await FalProvider().prepare_images(storage_config(emulator), request, None)
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(ready.image_list[0].image)).content == PNG
+    assert "authorization" not in emulator.calls_of("storage_put")[-1].headers
+    with pytest.raises(ProviderAuthenticationError):
+        await FalProvider().prepare_images(storage_config(emulator, api_key="wrong"), request, None)
+
+
+def test_storage_hosts_must_be_urls() -> None:
+    config = VideoGenerationConfig(
+        provider="fal", model=I2V, api_key="k", provider_config={"cdn_url": "v3.fal.media"}
+    )
+    with pytest.raises(ValidationError) as caught:
+        storage_urls(config)
+    assert caught.value.param == "provider_config.cdn_url"
+    default = VideoGenerationConfig(provider="fal", model=I2V, api_key="k")
+    assert storage_urls(default) == ("https://rest.fal.ai", "https://v3.fal.media")
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "content", "status"),
+    [
+        ("/storage/auth/token?storage_type=fal-cdn-v3", {}, b"{}", 401),
+        ("/storage/auth/token?storage_type=gcs", {"Authorization": "Key test-key"}, b"{}", 422),
+        ("/storage/auth/token?storage_type=fal-cdn-v3", {"Authorization": "Key test-key"},
+         b'{"x": 1}', 422),
+        ("/files/upload", {"Authorization": "Key test-key", "Content-Type": "image/png"},
+         PNG, 401),
+        ("/storage/upload/initiate?storage_type=gcs", {"Authorization": "Key test-key"},
+         b'{"file_name": "a.png"}', 422),
+    ],
+)  # fmt: skip
+async def test_emulator_refuses_storage_calls_fal_refuses(
+    emulator: FalEmulator, path: str, headers: dict[str, str], content: bytes, status: int
+) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(emulator.base_url + path, content=content, headers=headers)
+    assert answer.status_code == status
+    assert "detail" in answer.json()
+
+
+async def test_emulator_cdn_upload_needs_a_content_type(emulator: FalEmulator) -> None:
+    async with httpx.AsyncClient() as client:
+        token = await client.post(
+            emulator.base_url + "/storage/auth/token?storage_type=fal-cdn-v3",
+            json={},
+            headers={"Authorization": "Key test-key"},
+        )
+        auth = {"Authorization": f"Bearer {token.json()['token']}"}
+        untyped = await client.post(emulator.base_url + "/files/upload", content=PNG, headers=auth)
+        typed = await client.post(
+            emulator.base_url + "/files/upload",
+            content=PNG,
+            headers={**auth, "Content-Type": "image/png"},
+        )
+    assert untyped.status_code == 400
+    assert typed.status_code == 200
