@@ -19,9 +19,9 @@ What it refuses, and the source of each rule (read on 2026-12-03):
   (``_RunwayUploadStartedResponse``); ``uploadUrl`` (here ``/_upload_target/{id}``) is a
   presigned storage POST: no Runway key (an ``Authorization`` header is a 400, as S3
   refuses two auth mechanisms), a multipart form with every returned field unchanged
-  (403 otherwise) and the bytes in a part named ``file`` (400 without one), answering
-  204. S3's XML error bodies are abbreviated. A task naming a ``runway://`` URI that was
-  never uploaded (or whose bytes never arrived) is a 400.
+  (403 otherwise) and the bytes in a part named ``file``, last as S3 wants it (400
+  otherwise), answering 204. S3's XML error bodies are abbreviated. A task naming a
+  ``runway://`` URI that was never uploaded (or whose bytes never arrived) is a 400.
 - errors carry ``{"error": "…"}`` (docs.dev.runwayml.com/api-details/errors; the
   wording of each message is ours, unverified).
 - tasks answer in the SDK's ``TaskRetrieveResponse`` shape: ``{id, createdAt, status}``
@@ -210,6 +210,8 @@ class RunwayEmulator(Emulator):
         if any(sent.get(name) != value for name, value in upload.fields.items()):
             return self._s3_error(403, "AccessDenied", "Invalid according to Policy")
         file = form.get("file")
+        if list(form.keys())[-1:] != ["file"]:  # S3 ignores fields after the file
+            file = None
         if file is None or isinstance(file, str):
             return self._s3_error(400, "InvalidArgument", "POST requires exactly one file upload")
         upload.data = await file.read()

@@ -4,8 +4,8 @@ Through a real gateway process and the real OpenAI SDK (``input_reference=open(p
 Luma only fetches URLs, so with ``general_settings.public_url`` the gateway serves the
 upload at a signed link and Luma gets that link (the emulator does not fetch it; the test
 does, and gets the same bytes); without ``public_url`` the create is a 400 naming the
-setting and Luma is never called. Replicate has its own files API: the upload goes there
-and the prediction input names the file's URL.
+setting and Luma is never called. Replicate and fal have their own upload APIs (Replicate's
+files API, fal storage): the upload goes there and the model input names the file's URL.
 
 The signing itself (expiry, tampering, key rotation) is tested on :class:`InputPublisher`
 directly, with a clock the test sets.
@@ -26,6 +26,7 @@ import pytest
 
 from proxy.inputs import InputPublisher, check_token, signing_key
 from tests.conftest import write_config
+from tests.emulators.fal import FalEmulator
 from tests.emulators.luma import LumaEmulator
 from tests.emulators.replicate import ReplicateEmulator
 from tests.servers import GatewayProcess, free_port
@@ -58,13 +59,14 @@ class Stack:
     """The same deployments, without ``public_url``."""
     luma: LumaEmulator
     replicate: ReplicateEmulator
+    fal: FalEmulator
     png: Path
 
     def client(self, server: GatewayProcess) -> openai.OpenAI:
         return openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=KEY, max_retries=0)
 
 
-def _config(directory: Path, luma: str, replicate: str, public_url: str | None) -> Path:
+def _config(directory: Path, luma: str, replicate: str, fal: str, public_url: str | None) -> Path:
     common = "api_key: test-key, poll_interval: 0.1, request_timeout: 5"
     public = f'public_url: "{public_url}"' if public_url else ""
     return write_config(
@@ -77,6 +79,10 @@ def _config(directory: Path, luma: str, replicate: str, public_url: str | None) 
           - model_name: replicate
             params: {{provider: replicate, model: google/veo-3, id: via-replicate,
                       base_url: "{replicate}", {common}}}
+          - model_name: fal
+            params: {{provider: fal, model: fal-ai/veo3.1/fast/image-to-video, id: via-fal,
+                      base_url: "{fal}", {common},
+                      provider_config: {{rest_url: "{fal}", cdn_url: "{fal}"}}}}
         general_settings:
           master_key: {KEY}
           database_url: sqlite:///{directory / "jobs.db"}
@@ -91,22 +97,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("inputs")
     png = root / "frame.png"
     png.write_bytes(tiny_png())
-    with LumaEmulator(job_seconds=0.5) as luma, ReplicateEmulator(job_seconds=0.5) as replicate:
+    with (
+        LumaEmulator(job_seconds=0.5) as luma,
+        ReplicateEmulator(job_seconds=0.5) as replicate,
+        FalEmulator(job_seconds=0.5) as fal,
+    ):
         port = free_port()
         served_dir, unserved_dir = root / "served", root / "unserved"
         served_dir.mkdir()
         unserved_dir.mkdir()
         served = GatewayProcess(
-            _config(served_dir, luma.base_url, replicate.base_url, f"http://127.0.0.1:{port}"),
+            _config(
+                served_dir,
+                luma.base_url,
+                replicate.base_url,
+                fal.base_url,
+                f"http://127.0.0.1:{port}",
+            ),
             served_dir / "gateway.log",
             port=port,
         ).start()
         unserved = GatewayProcess(
-            _config(unserved_dir, luma.base_url, replicate.base_url, None),
+            _config(unserved_dir, luma.base_url, replicate.base_url, fal.base_url, None),
             unserved_dir / "gateway.log",
         ).start()
         try:
-            yield Stack(served, unserved, luma, replicate, png)
+            yield Stack(served, unserved, luma, replicate, fal, png)
         finally:
             served.stop()
             unserved.stop()
@@ -199,6 +215,17 @@ def test_replicate_uploads_through_its_files_api(stack: Stack) -> None:
     prediction = stack.replicate.calls_of("submit")[-1].body
     assert prediction["input"]["image"] == record["urls"]["get"]
     assert not prediction["input"]["image"].startswith("data:")
+
+
+def test_fal_uploads_to_fal_storage(stack: Stack) -> None:
+    with stack.png.open("rb") as image:
+        stack.client(stack.unserved).videos.create(
+            model="fal", prompt="a lighthouse in rain", input_reference=image, seconds="8"
+        )
+    assert stack.fal.calls_of("storage_upload")[-1].headers["content-type"] == "image/png"
+    url = stack.fal.calls_of("submit")[-1].body["image_url"]
+    assert url.startswith(f"{stack.fal.base_url}/files/")
+    assert httpx.get(url).content == stack.png.read_bytes()
 
 
 # -- the signed links themselves ------------------------------------------------------------
