@@ -9,7 +9,7 @@ before any network call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -118,6 +118,14 @@ def register_provider_field_mapping(
 ) -> None:
     """Add or replace model families for ``provider`` (keys are model-id prefixes)."""
     _REGISTRY.setdefault(provider, {}).update(model_mappings)
+
+
+def unregister_provider_field_mapping(provider: str, prefixes: Iterable[str]) -> None:
+    """Remove these model families of ``provider`` (a plugin unloading, a test cleaning
+    up after itself); prefixes that are not registered are ignored."""
+    families = _REGISTRY.get(provider, {})
+    for prefix in prefixes:
+        families.pop(prefix, None)
 
 
 def get_provider_field_mapping(provider: str) -> dict[str, ModelMapping]:

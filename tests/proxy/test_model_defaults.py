@@ -4,39 +4,43 @@ impossible value is a 400 unless the alias opts into ``coerce: nearest``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from adapters import VideoGenerationRequest
-from adapters.field_mappers import Capabilities, ModelMapping, register_provider_field_mapping
+from adapters.field_mappers import Capabilities, ModelMapping
 from proxy.app import create_app
 from proxy.echo import video_echo
 from proxy.gateway import Gateway
 from router import Router, parse_config
 from tests.db_backends import adapt_config
 from tests.proxy.test_app_inprocess import wait_for
+from tests.tables import registered_tables
 
 KEY = "sk-defaults-master-0123"
 # A mock model that behaves like Kling 2.5 on fal: 5 or 10 s, 1080p by default.
-register_provider_field_mapping(
-    "mock",
-    {
-        "mock-kling": ModelMapping(
-            fields=(),
-            capabilities=Capabilities(
-                durations=(5, 10),
-                resolutions=("720p", "1080p"),
-                aspect_ratios=("16:9", "9:16", "1:1"),
-                default_duration=5,
-                default_resolution="1080p",
-                default_aspect_ratio="16:9",
-            ),
-        )
-    },
+KLING = ModelMapping(
+    fields=(),
+    capabilities=Capabilities(
+        durations=(5, 10),
+        resolutions=("720p", "1080p"),
+        aspect_ratios=("16:9", "9:16", "1:1"),
+        default_duration=5,
+        default_resolution="1080p",
+        default_aspect_ratio="16:9",
+    ),
 )
+# One whose only duration, and so its default, is 10 s.
+LONG = ModelMapping(fields=(), capabilities=Capabilities(durations=(10,), default_duration=10))
+
+
+@pytest.fixture(autouse=True)
+def mock_tables() -> Iterator[None]:
+    with registered_tables("mock", {"mock-kling": KLING, "mock-long": LONG}):
+        yield
 
 
 @pytest.fixture
@@ -137,14 +141,6 @@ def test_lowest_cost_prices_each_deployment_at_its_own_default() -> None:
     """A request that names no duration costs 5 s on Kling (0.1/s = 0.50) but 10 s on
     a model whose default is 10 s (0.06/s = 0.60): the cheaper one is Kling, although
     its price per second is higher."""
-    register_provider_field_mapping(
-        "mock",
-        {
-            "mock-long": ModelMapping(
-                fields=(), capabilities=Capabilities(durations=(10,), default_duration=10)
-            )
-        },
-    )
     router = Router(
         parse_config(f"""
 model_list:

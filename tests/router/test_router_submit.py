@@ -121,11 +121,10 @@ async def test_rpm_limit_of_a_deployment_gives_a_429_kind_of_refusal() -> None:
 def test_capability_filter_names_why() -> None:
     r = router()
     r.servable("main", REQUEST)  # mock: no table, so nothing is ruled out
-    from adapters.field_mappers import Capabilities, ModelMapping, register_provider_field_mapping
+    from adapters.field_mappers import Capabilities, ModelMapping
+    from tests.tables import registered_tables
 
-    register_provider_field_mapping(
-        "mock", {"picky": ModelMapping(fields=(), capabilities=Capabilities(durations=(5, 10)))}
-    )
+    picky_table = ModelMapping(fields=(), capabilities=Capabilities(durations=(5, 10)))
     picky = router(
         textwrap.dedent("""
         model_list:
@@ -134,7 +133,10 @@ def test_capability_filter_names_why() -> None:
         general_settings: {master_key: k}
     """)
     )
-    with pytest.raises(ValidationError) as caught:
+    with (
+        registered_tables("mock", {"picky": picky_table}),
+        pytest.raises(ValidationError) as caught,
+    ):
         picky.plan("p", REQUEST)
     assert caught.value.param == "seconds"
     assert "5, 10" in caught.value.message
