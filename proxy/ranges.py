@@ -30,7 +30,12 @@ class RangedFileResponse(FileResponse):
             return super()._parse_range_header(http_range, file_size)
         except MalformedRangeHeader as exc:
             raise _RangeRefusedError(
-                APIError(400, f"Invalid Range header: {exc.content}", code="invalid_range")
+                APIError(
+                    400,
+                    f"Invalid Range header ({exc.content.rstrip('.')}); "
+                    "expected e.g. bytes=0-1023.",
+                    code="invalid_range",
+                )
             ) from None
         except RangeNotSatisfiable as exc:
             raise _RangeRefusedError(
