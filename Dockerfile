@@ -21,6 +21,7 @@ COPY pyproject.toml README.md ./
 COPY adapters ./adapters
 COPY router ./router
 COPY proxy ./proxy
+COPY tarash_gateway ./tarash_gateway
 RUN pip install --no-cache-dir .
 
 # ---- runtime: the virtualenv on a clean slim base, as a non-root user ----

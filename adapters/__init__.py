@@ -1,7 +1,7 @@
 """The provider side of Tarash Gateway: unified models, errors and provider adapters."""
 
-from adapters.base import ImageProvider, VideoProvider
-from adapters.errors import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -12,8 +12,8 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.mock import MockProvider
-from adapters.models import (
+from tarash_gateway.adapters.mock import MockProvider
+from tarash_gateway.adapters.models import (
     AttemptRecord,
     ExecutionMetadata,
     ImageGenerationConfig,
@@ -30,16 +30,21 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.providers.azure import AzureProvider
-from adapters.providers.fal import FalProvider
-from adapters.providers.google import GoogleProvider
-from adapters.providers.luma import LumaProvider
-from adapters.providers.minimax import MiniMaxProvider
-from adapters.providers.openai import OpenAIProvider
-from adapters.providers.replicate import ReplicateProvider
-from adapters.providers.runway import RunwayProvider
-from adapters.providers.stability import StabilityProvider
-from adapters.registry import get_provider, provider_for, register_provider, registered_providers
+from tarash_gateway.adapters.providers.azure import AzureProvider
+from tarash_gateway.adapters.providers.fal import FalProvider
+from tarash_gateway.adapters.providers.google import GoogleProvider
+from tarash_gateway.adapters.providers.luma import LumaProvider
+from tarash_gateway.adapters.providers.minimax import MiniMaxProvider
+from tarash_gateway.adapters.providers.openai import OpenAIProvider
+from tarash_gateway.adapters.providers.replicate import ReplicateProvider
+from tarash_gateway.adapters.providers.runway import RunwayProvider
+from tarash_gateway.adapters.providers.stability import StabilityProvider
+from tarash_gateway.adapters.registry import (
+    get_provider,
+    provider_for,
+    register_provider,
+    registered_providers,
+)
 
 register_provider("mock", MockProvider())
 register_provider("azure", AzureProvider())

@@ -11,9 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from adapters.errors import GenerationFailedError, TarashError, ValidationError
-from adapters.field_mappers import Capabilities, lookup_mapping, protected_fields
-from adapters.models import (
+from tarash_gateway.adapters.errors import GenerationFailedError, TarashError, ValidationError
+from tarash_gateway.adapters.field_mappers import Capabilities, lookup_mapping, protected_fields
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
@@ -23,7 +23,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.uploads import Publisher
+from tarash_gateway.adapters.uploads import Publisher
 
 
 class VideoProvider(ABC):

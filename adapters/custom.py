@@ -14,9 +14,9 @@ import inspect
 import secrets
 from typing import Any
 
-from adapters.base import ImageProvider, VideoProvider
-from adapters.errors import GenerationFailedError, TarashError, ValidationError
-from adapters.models import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.errors import GenerationFailedError, TarashError, ValidationError
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from adapters.models import VideoGenerationRequest
+from tarash_gateway.adapters.models import VideoGenerationRequest
 
 if TYPE_CHECKING:
-    from adapters.field_mappers import Capabilities
+    from tarash_gateway.adapters.field_mappers import Capabilities
 
 CoerceMode = Literal["exact", "nearest"]
 Nearest = Callable[[Any, tuple[Any, ...]], Any]

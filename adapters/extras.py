@@ -52,7 +52,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from adapters.errors import ValidationError
+from tarash_gateway.adapters.errors import ValidationError
 
 Protected = Mapping[str, str | None]
 """Provider field → the unified parameter to use instead (None: the gateway alone sets it)."""

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from adapters.defaults import resolve_request
-from adapters.errors import ValidationError
-from adapters.extras import VIDEO_PARAMS, merge_extra_params
-from adapters.models import ImageRole, VideoGenerationRequest
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.extras import VIDEO_PARAMS, merge_extra_params
+from tarash_gateway.adapters.models import ImageRole, VideoGenerationRequest
 
 DurationFormat = Literal["int", "string", "string_s"]
 """How a family wants seconds: ``8``, ``"8"`` or ``"8s"``."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from adapters.errors import (
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     HTTPError,
     ProviderAuthenticationError,

@@ -13,11 +13,11 @@ import secrets
 import time
 from typing import get_args
 
-from adapters.base import ImageProvider, VideoProvider
-from adapters.errors import ValidationError
-from adapters.field_mappers import Capabilities
-from adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.models import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.field_mappers import Capabilities
+from tarash_gateway.adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from adapters.errors import ERROR_CODES, HTTPError, RateLimitError, TarashError
+from tarash_gateway.adapters.errors import ERROR_CODES, HTTPError, RateLimitError, TarashError
 
 Resolution = Literal["360p", "480p", "720p", "1080p", "4k"]
 AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "21:9"]
@@ -288,6 +288,24 @@ class JobProgress(BaseModel):
     error: Any = None
     """The classified error (a ``TarashError``) when ``status`` is ``failed``."""
     raw_response: Any = None
+    result: VideoGenerationResponse | None = None
+    """The finished result when the status answer already carries it (``completed``
+    only), so the lifecycle need not fetch the same resource a second time."""
+
+    def failure(
+        self, *, provider: str | None = None, model: str | None = None, request_id: str | None = None
+    ) -> TarashError:
+        """The error a ``failed`` poll stands for: the adapter's classified error when it
+        gave one, else a generic provider error carrying what the provider said."""
+        if isinstance(self.error, TarashError):
+            return self.error
+        return TarashError(
+            str(self.error or "the provider reported a failure"),
+            provider=provider,
+            model=model,
+            request_id=request_id,
+            raw_response=self.raw_response,
+        )
 
 
 class SubmittedJob(BaseModel):

@@ -14,9 +14,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.base import VideoProvider
-from adapters.errors import PollTimeoutError, TarashError
-from adapters.models import (
+from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.errors import PollTimeoutError, TarashError
+from tarash_gateway.adapters.models import (
     ProgressUpdate,
     SubmittedJob,
     VideoGenerationConfig,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.base import ImageProvider, VideoProvider
-from adapters.errors import ValidationError
-from adapters.models import ImageGenerationConfig, VideoGenerationConfig
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.models import ImageGenerationConfig, VideoGenerationConfig
 
 _PROVIDERS: dict[str, Any] = {}
 
@@ -22,7 +22,7 @@ def register_provider(name: str, handler: Any) -> None:
     if not name:
         raise ValueError("provider name must not be empty")
     if not isinstance(handler, VideoProvider | ImageProvider):
-        from adapters.custom import GenerateMethodsProvider
+        from tarash_gateway.adapters.custom import GenerateMethodsProvider
 
         handler = GenerateMethodsProvider(handler)
     handler.name = name

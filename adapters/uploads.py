@@ -23,8 +23,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from adapters.errors import ValidationError
-from adapters.models import ImageInput, VideoGenerationRequest
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.models import ImageInput, VideoGenerationRequest
 
 PUBLIC_URL_SETTING = "general_settings.public_url"
 """The setting a refusal names: with it, the gateway serves uploads to providers."""

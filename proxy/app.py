@@ -12,17 +12,17 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from proxy import admin, images, models_api, videos
-from proxy.auth import require_metrics_access
-from proxy.errors import EXCEPTION_HANDLERS
-from proxy.gateway import Gateway
-from proxy.inputs import serve_input
-from proxy.limits import BodySizeLimitMiddleware
-from proxy.logs import RequestLogMiddleware
-from proxy.metrics import MetricsMiddleware, metrics_endpoint
-from proxy.openapi import openapi_document
-from proxy.routes import StripTrailingSlash, route
-from router import GatewayConfig, Router
+from tarash_gateway.proxy.gateway import Gateway
+from tarash_gateway.proxy.http import admin, images, models_api, videos
+from tarash_gateway.proxy.http.auth import require_metrics_access
+from tarash_gateway.proxy.http.errors import EXCEPTION_HANDLERS
+from tarash_gateway.proxy.http.inputs import serve_input
+from tarash_gateway.proxy.http.limits import BodySizeLimitMiddleware
+from tarash_gateway.proxy.http.openapi import openapi_document
+from tarash_gateway.proxy.http.routes import StripTrailingSlash, route
+from tarash_gateway.proxy.logs import RequestLogMiddleware
+from tarash_gateway.proxy.metrics import MetricsMiddleware, metrics_endpoint
+from tarash_gateway.router import GatewayConfig, Router
 
 
 async def liveness(request: Request) -> Response:

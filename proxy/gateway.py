@@ -9,19 +9,19 @@ import socket
 import time
 from pathlib import Path
 
-from adapters.http import aclose_sessions
-from proxy.accounts import AccountStore
-from proxy.config_watch import ConfigWatcher
-from proxy.database import Database
-from proxy.inputs import InputPublisher
-from proxy.metrics import watch_health
-from proxy.outbound import Outbound
-from proxy.poller import Poller
-from proxy.ratelimit import RateLimiter, SharedRateLimiter
-from proxy.store import JobStore
-from proxy.webhooks import WebhookSender
-from router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
-from router.shared import SharedState
+from tarash_gateway.adapters.http import aclose_sessions
+from tarash_gateway.proxy.http.inputs import InputPublisher
+from tarash_gateway.proxy.http.ratelimit import RateLimiter, SharedRateLimiter
+from tarash_gateway.proxy.metrics import watch_health
+from tarash_gateway.proxy.outbound import Outbound
+from tarash_gateway.proxy.store.accounts import AccountStore
+from tarash_gateway.proxy.store.database import Database
+from tarash_gateway.proxy.store.jobs import JobStore
+from tarash_gateway.proxy.workers.config_watch import ConfigWatcher
+from tarash_gateway.proxy.workers.poller import Poller
+from tarash_gateway.proxy.workers.webhooks import WebhookSender
+from tarash_gateway.router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
+from tarash_gateway.router.shared import SharedState
 
 logger = logging.getLogger("tarash.gateway")
 

@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from proxy.routes import ROUTE_TEMPLATES
-from router.health import HealthBook
+from tarash_gateway.proxy.http.routes import ROUTE_TEMPLATES
+from tarash_gateway.router.health import HealthBook
 
 REQUESTS = Counter(
     "tarash_http_requests_total",

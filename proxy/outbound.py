@@ -38,10 +38,10 @@ import aiohttp
 import anyio
 from aiohappyeyeballs import AddrInfoType
 
-from adapters.media import MEDIA_DIR
-from adapters.redact import redact_urls
-from proxy.errors import APIError
-from router.config import GeneralSettings
+from tarash_gateway.adapters.media import MEDIA_DIR
+from tarash_gateway.adapters.redact import redact_urls
+from tarash_gateway.proxy.http.errors import APIError
+from tarash_gateway.router.config import GeneralSettings
 
 logger = logging.getLogger("tarash.outbound")
 

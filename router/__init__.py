@@ -1,23 +1,75 @@
-"""The decision side of Tarash Gateway: configuration, deployment selection, and the
-in-process library API (``generate_video`` and friends)."""
+"""The decision side of Tarash Gateway, and the one face the server sees of everything
+below it: configuration, deployment selection, the job lifecycle, the in-process
+library API (``generate_video`` and friends), and re-exports of the unified models and
+errors, so ``proxy`` never imports ``adapters`` directly."""
 
-from adapters import register_provider
-from adapters.field_mappers import get_provider_field_mapping, register_provider_field_mapping
-from router.api import generate_image, generate_image_async, generate_video, generate_video_async
-from router.config import Deployment, DeploymentParams, GatewayConfig
-from router.errors import DeploymentGoneError, UnknownAliasError
-from router.loader import ConfigError, ConfigIssue, load_config, parse_config
-from router.routing import Router
+from tarash_gateway.adapters import (
+    AttemptRecord,
+    ContentModerationError,
+    ExecutionMetadata,
+    HTTPError,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
+    ImageInput,
+    JobProgress,
+    PollTimeoutError,
+    ProviderAuthenticationError,
+    ProviderConnectionError,
+    RateLimitError,
+    SubmittedJob,
+    TarashError,
+    ValidationError,
+    VideoGenerationRequest,
+    VideoGenerationResponse,
+    register_provider,
+)
+from tarash_gateway.adapters.field_mappers import (
+    get_provider_field_mapping,
+    register_provider_field_mapping,
+)
+from tarash_gateway.adapters.http import aclose_sessions
+from tarash_gateway.adapters.media import MEDIA_DIR
+from tarash_gateway.adapters.redact import redact_urls
+from tarash_gateway.router.api import (
+    generate_image,
+    generate_image_async,
+    generate_video,
+    generate_video_async,
+)
+from tarash_gateway.router.config import Deployment, DeploymentParams, GatewayConfig
+from tarash_gateway.router.errors import DeploymentGoneError, UnknownAliasError
+from tarash_gateway.router.loader import ConfigError, ConfigIssue, load_config, parse_config
+from tarash_gateway.router.routing import Router, Submission
 
 __all__ = [
+    "MEDIA_DIR",
+    "AttemptRecord",
     "ConfigError",
     "ConfigIssue",
+    "ContentModerationError",
     "Deployment",
     "DeploymentGoneError",
     "DeploymentParams",
+    "ExecutionMetadata",
     "GatewayConfig",
+    "HTTPError",
+    "ImageGenerationRequest",
+    "ImageGenerationResponse",
+    "ImageInput",
+    "JobProgress",
+    "PollTimeoutError",
+    "ProviderAuthenticationError",
+    "ProviderConnectionError",
+    "RateLimitError",
     "Router",
+    "Submission",
+    "SubmittedJob",
+    "TarashError",
     "UnknownAliasError",
+    "ValidationError",
+    "VideoGenerationRequest",
+    "VideoGenerationResponse",
+    "aclose_sessions",
     "generate_image",
     "generate_image_async",
     "generate_video",
@@ -25,6 +77,7 @@ __all__ = [
     "get_provider_field_mapping",
     "load_config",
     "parse_config",
+    "redact_urls",
     "register_provider",
     "register_provider_field_mapping",
 ]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from adapters import (
+from tarash_gateway.adapters import (
     AttemptRecord,
     ExecutionMetadata,
     ImageGenerationConfig,
@@ -27,8 +27,8 @@ from adapters import (
     VideoGenerationResponse,
     provider_for,
 )
-from adapters.polling import ProgressCallback, notify, run_video_job
-from adapters.registry import image_provider_for
+from tarash_gateway.adapters.polling import ProgressCallback, notify, run_video_job
+from tarash_gateway.adapters.registry import image_provider_for
 
 T = TypeVar("T")
 Config = TypeVar("Config", VideoGenerationConfig, ImageGenerationConfig)

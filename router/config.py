@@ -13,13 +13,13 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from adapters import (
+from tarash_gateway.adapters import (
     ImageGenerationConfig,
     MockConfig,
     VideoGenerationConfig,
     registered_providers,
 )
-from adapters.defaults import CoerceMode
+from tarash_gateway.adapters.defaults import CoerceMode
 
 RoutingStrategy = Literal["weighted", "lowest-cost", "lowest-latency", "least-busy"]
 

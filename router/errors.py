@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters import TarashError
+from tarash_gateway.adapters import TarashError
 
 
 class UnknownAliasError(TarashError):

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from adapters import ProviderAuthenticationError, RateLimitError, TarashError
-from router.config import CooldownSettings
+from tarash_gateway.adapters import ProviderAuthenticationError, RateLimitError, TarashError
+from tarash_gateway.router.config import CooldownSettings
 
 BreakerState = Literal["closed", "open", "half_open"]
 LATENCY_SMOOTHING = 0.3

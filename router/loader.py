@@ -17,7 +17,7 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from router.config import GatewayConfig, deployment_ids
+from tarash_gateway.router.config import GatewayConfig, deployment_ids
 
 ENV_PREFIX = "os.environ/"
 MERGE_TAG = "tag:yaml.org,2002:merge"

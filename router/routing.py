@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from adapters import (
+from tarash_gateway.adapters import (
     AttemptRecord,
     ContentModerationError,
     ExecutionMetadata,
@@ -29,19 +29,23 @@ from adapters import (
     VideoGenerationResponse,
     provider_for,
 )
-from adapters.defaults import Resolved, resolve_request
-from adapters.extras import ProtectedFieldError, check_extra_params
-from adapters.field_mappers import Capabilities, check_capabilities
-from adapters.polling import ProgressCallback, follow_job
-from adapters.redact import remember_secrets
-from adapters.registry import image_provider_for
-from adapters.uploads import Publisher
-from router.config import Deployment, GatewayConfig, build_deployments
-from router.errors import DeploymentGoneError, NoDeploymentAvailableError, UnknownAliasError
-from router.health import HealthBook
-from router.loader import load_config
-from router.shared import SharedState
-from router.strategies import rank, weighted_order
+from tarash_gateway.adapters.defaults import Resolved, resolve_request
+from tarash_gateway.adapters.extras import ProtectedFieldError, check_extra_params
+from tarash_gateway.adapters.field_mappers import Capabilities, check_capabilities
+from tarash_gateway.adapters.polling import ProgressCallback, follow_job
+from tarash_gateway.adapters.redact import remember_secrets
+from tarash_gateway.adapters.registry import image_provider_for
+from tarash_gateway.adapters.uploads import Publisher
+from tarash_gateway.router.config import Deployment, GatewayConfig, build_deployments
+from tarash_gateway.router.errors import (
+    DeploymentGoneError,
+    NoDeploymentAvailableError,
+    UnknownAliasError,
+)
+from tarash_gateway.router.health import HealthBook
+from tarash_gateway.router.loader import load_config
+from tarash_gateway.router.shared import SharedState
+from tarash_gateway.router.strategies import rank, weighted_order
 
 MAX_BACKOFF_SECONDS = 5.0
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from router.health import HealthBook
+from tarash_gateway.router.health import HealthBook
 
 PREFIX = "tarash:router:"
 

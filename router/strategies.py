@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from router.config import Deployment, RoutingStrategy
-from router.health import HealthBook
+from tarash_gateway.router.config import Deployment, RoutingStrategy
+from tarash_gateway.router.health import HealthBook
 
 
 def weighted_order(candidates: Sequence[Deployment], rng: random.Random) -> list[Deployment]:

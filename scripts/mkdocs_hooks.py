@@ -72,7 +72,7 @@ def _properties_table(schema: dict[str, Any]) -> list[str]:
 
 
 def http_api_page() -> str:
-    from proxy.openapi import openapi_document
+    from tarash_gateway.proxy.http.openapi import openapi_document
 
     document = openapi_document("docs")
     lines = [
@@ -157,8 +157,8 @@ def _default(field: FieldInfo) -> str:
 
 
 def configuration_page() -> str:
-    from adapters.models import MockConfig, MockError, MockResponse
-    from router.config import (
+    from tarash_gateway.adapters.models import MockConfig, MockError, MockResponse
+    from tarash_gateway.router.config import (
         CooldownSettings,
         DeploymentParams,
         GatewayConfig,

@@ -10,9 +10,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import adapters  # noqa: F401 - registers every provider and its tables
-from adapters import VideoProvider, registry
-from adapters.field_mappers import Capabilities, ModelMapping, get_provider_field_mapping
+import tarash_gateway.adapters  # noqa: F401 - registers every provider and its tables
+from tarash_gateway.adapters import VideoProvider, registry
+from tarash_gateway.adapters.field_mappers import (
+    Capabilities,
+    ModelMapping,
+    get_provider_field_mapping,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "providers"
 BEGIN = "<!-- BEGIN GENERATED: capabilities -->"

@@ -193,7 +193,7 @@ def query(database_url: str, sql: str, params: dict[str, object] | None = None) 
     from sqlalchemy import text as sql_text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from proxy.database import async_database_url
+    from tarash_gateway.proxy.store.database import async_database_url
 
     async def run() -> list[Any]:
         engine = create_async_engine(async_database_url(database_url))

@@ -53,7 +53,7 @@ class GatewayProcess:
             [
                 sys.executable,
                 "-m",
-                "proxy.cli",
+                "tarash_gateway.proxy.cli.main",
                 "serve",
                 "--config",
                 str(self.config_path),

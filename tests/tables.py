@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from adapters.field_mappers import (
+from tarash_gateway.adapters.field_mappers import (
     ModelMapping,
     get_provider_field_mapping,
     register_provider_field_mapping,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from router import load_config
+from tarash_gateway.router import load_config
 from tests.servers import REPO_ROOT
 
 

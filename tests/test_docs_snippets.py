@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from router import parse_config
+from tarash_gateway.router import parse_config
 from tests.servers import REPO_ROOT, GatewayProcess
 
 DOCS = sorted((REPO_ROOT / "docs").rglob("*.md"))

@@ -20,7 +20,7 @@ def test_provider_pages_are_up_to_date() -> None:
 
 
 def test_every_registered_provider_has_a_page() -> None:
-    import adapters
+    from tarash_gateway import adapters
 
     pages = {page.stem for page in (REPO_ROOT / "docs" / "providers").glob("*.md")}
     builtin = {name for name in adapters.registered_providers() if not name.startswith("test-")}

@@ -26,15 +26,15 @@ from urllib.parse import quote, urlencode
 import aiohttp
 from openai import AsyncOpenAI
 
-from adapters.base import VideoProvider
-from adapters.errors import (
+from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
     TarashError,
     ValidationError,
 )
-from adapters.field_mappers import (
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -42,8 +42,8 @@ from adapters.field_mappers import (
     lookup_mapping,
     register_provider_field_mapping,
 )
-from adapters.http import call, scrub
-from adapters.models import (
+from tarash_gateway.adapters.http import call, scrub
+from tarash_gateway.adapters.models import (
     JobProgress,
     JobStatus,
     ProviderSettings,
@@ -52,7 +52,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.providers.openai import (
+from tarash_gateway.adapters.providers.openai import (
     DEFAULT_ASPECT_RATIO,
     DEFAULT_RESOLUTION,
     GENERIC,

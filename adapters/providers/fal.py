@@ -41,9 +41,9 @@ from urllib.parse import quote, urlsplit
 
 from fal_client.client import AppId
 
-from adapters import http
-from adapters.base import ImageProvider, VideoProvider
-from adapters.errors import (
+from tarash_gateway.adapters import http
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -51,9 +51,9 @@ from adapters.errors import (
     RateLimitError,
     ValidationError,
 )
-from adapters.extras import merge_extra_params
-from adapters.field_mappers import build_payload, lookup_mapping, protected_fields
-from adapters.models import (
+from tarash_gateway.adapters.extras import merge_extra_params
+from tarash_gateway.adapters.field_mappers import build_payload, lookup_mapping, protected_fields
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
@@ -64,16 +64,16 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.polling import run_video_job
-from adapters.providers import fal_storage
-from adapters.providers.fal_models import (
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers import fal_storage
+from tarash_gateway.adapters.providers.fal_models import (
     GENERIC,
     PROVIDER,
     SORA2_REMIX,
     SORA_REMIX_ENDPOINT,
     build_image_payload,
 )
-from adapters.uploads import Publisher, images_as_urls, inline_image
+from tarash_gateway.adapters.uploads import Publisher, images_as_urls, inline_image
 
 DEFAULT_BASE_URL = "https://queue.fal.run"
 ID_SEPARATOR = "::"

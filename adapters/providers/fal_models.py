@@ -22,16 +22,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from adapters.errors import ValidationError
-from adapters.extras import IMAGE_PARAMS, merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.extras import IMAGE_PARAMS, merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     DurationFormat,
     FieldMap,
     ModelMapping,
     register_provider_field_mapping,
 )
-from adapters.models import ImageGenerationRequest, ImageRole
+from tarash_gateway.adapters.models import ImageGenerationRequest, ImageRole
 
 PROVIDER = "fal"
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from adapters.errors import HTTPError, TarashError, ValidationError
-from adapters.http import call
+from tarash_gateway.adapters.errors import HTTPError, TarashError, ValidationError
+from tarash_gateway.adapters.http import call
 
 PROVIDER = "fal"
 REST_URL = "https://rest.fal.ai"

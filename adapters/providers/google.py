@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from adapters.base import ImageProvider, VideoProvider, require_completed
-from adapters.errors import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider, require_completed
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -40,8 +40,8 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.extras import IMAGE_PARAMS, merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.extras import IMAGE_PARAMS, merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -50,8 +50,8 @@ from adapters.field_mappers import (
     protected_fields,
     register_provider_field_mapping,
 )
-from adapters.http import call
-from adapters.models import (
+from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
@@ -62,7 +62,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.providers import google_vertex as vertex
+from tarash_gateway.adapters.providers import google_vertex as vertex
 
 PROVIDER = "google"
 GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"

@@ -29,9 +29,14 @@ import google.auth.exceptions
 from google.auth import jwt
 from google.oauth2 import service_account
 
-from adapters.errors import HTTPError, ProviderAuthenticationError, RateLimitError, ValidationError
-from adapters.http import call, error_message
-from adapters.models import ProviderSettings
+from tarash_gateway.adapters.errors import (
+    HTTPError,
+    ProviderAuthenticationError,
+    RateLimitError,
+    ValidationError,
+)
+from tarash_gateway.adapters.http import call, error_message
+from tarash_gateway.adapters.models import ProviderSettings
 
 PROVIDER = "google"
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"

@@ -33,16 +33,16 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from adapters.base import ImageProvider, VideoProvider, require_completed
-from adapters.errors import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider, require_completed
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
     TarashError,
     ValidationError,
 )
-from adapters.extras import IMAGE_PARAMS, merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.extras import IMAGE_PARAMS, merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -51,8 +51,8 @@ from adapters.field_mappers import (
     protected_fields,
     register_provider_field_mapping,
 )
-from adapters.http import call
-from adapters.models import (
+from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
@@ -62,8 +62,8 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.polling import run_video_job
-from adapters.uploads import Publisher, images_as_urls, inline_image
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.uploads import Publisher, images_as_urls, inline_image
 
 PROVIDER = "luma"
 DEFAULT_BASE_URL = "https://api.lumalabs.ai"

@@ -30,8 +30,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from adapters.base import VideoProvider
-from adapters.errors import (
+from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -40,7 +40,7 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.field_mappers import (
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -49,8 +49,8 @@ from adapters.field_mappers import (
     lookup_mapping,
     register_provider_field_mapping,
 )
-from adapters.http import call
-from adapters.models import (
+from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.models import (
     ImageInput,
     JobProgress,
     SubmittedJob,

@@ -41,9 +41,9 @@ from urllib.parse import quote, urlencode, urlsplit
 import openai
 from openai import AsyncOpenAI
 
-from adapters.base import ImageProvider, VideoProvider
-from adapters.defaults import resolve_request
-from adapters.errors import (
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -51,8 +51,8 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.extras import IMAGE_PARAMS, check_extra_params, merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.extras import IMAGE_PARAMS, check_extra_params, merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -61,7 +61,7 @@ from adapters.field_mappers import (
     protected_fields,
     register_provider_field_mapping,
 )
-from adapters.http import (
+from tarash_gateway.adapters.http import (
     FormFile,
     aclose_sessions,
     call,
@@ -69,7 +69,7 @@ from adapters.http import (
     encode_multipart,
     scrub,
 )
-from adapters.models import (
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageGenerationResponse,
@@ -81,7 +81,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.providers.image_size import image_size
+from tarash_gateway.adapters.providers.image_size import image_size
 
 # Every ``client.videos`` method carries a deprecation note because OpenAI's own Sora
 # API closed; keeping that API alive is this provider's purpose, so the note is noise.

@@ -53,8 +53,8 @@ from replicate.exceptions import ReplicateError, ReplicateException
 from replicate.file import File
 from replicate.prediction import Prediction
 
-from adapters.base import VideoProvider
-from adapters.errors import (
+from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -63,7 +63,7 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.field_mappers import (
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -72,8 +72,8 @@ from adapters.field_mappers import (
     lookup_mapping,
     register_provider_field_mapping,
 )
-from adapters.http import classify_status, error_message
-from adapters.models import (
+from tarash_gateway.adapters.http import classify_status, error_message
+from tarash_gateway.adapters.models import (
     ImageInput,
     JobProgress,
     JobStatus,
@@ -82,7 +82,7 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.uploads import Publisher, images_as_urls
+from tarash_gateway.adapters.uploads import Publisher, images_as_urls
 
 PROVIDER = "replicate"
 API_KEY_ENV = "REPLICATE_API_TOKEN"

@@ -34,8 +34,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from adapters.base import VideoProvider, require_completed
-from adapters.errors import (
+from tarash_gateway.adapters.base import VideoProvider, require_completed
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -43,8 +43,8 @@ from adapters.errors import (
     TarashError,
     ValidationError,
 )
-from adapters.extras import merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.extras import merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -52,8 +52,8 @@ from adapters.field_mappers import (
     protected_fields,
     register_provider_field_mapping,
 )
-from adapters.http import call
-from adapters.models import (
+from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.models import (
     ImageInput,
     ImageRole,
     JobProgress,
@@ -62,9 +62,16 @@ from adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.providers.runway_models import AUDIO, MODELS, Endpoint, RunwayModel, size_of, sizes
-from adapters.providers.runway_uploads import upload_ephemeral
-from adapters.uploads import PUBLIC_URL_SETTING, InlineImage, Publisher, inline_image
+from tarash_gateway.adapters.providers.runway_models import (
+    AUDIO,
+    MODELS,
+    Endpoint,
+    RunwayModel,
+    size_of,
+    sizes,
+)
+from tarash_gateway.adapters.providers.runway_uploads import upload_ephemeral
+from tarash_gateway.adapters.uploads import PUBLIC_URL_SETTING, InlineImage, Publisher, inline_image
 
 PROVIDER = "runway"
 DEFAULT_BASE_URL = "https://api.dev.runwayml.com"

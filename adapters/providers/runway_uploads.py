@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.errors import HTTPError
-from adapters.http import call, encode_multipart
+from tarash_gateway.adapters.errors import HTTPError
+from tarash_gateway.adapters.http import call, encode_multipart
 
 PROVIDER = "runway"
 DEFAULT_BASE_URL = "https://api.dev.runwayml.com"

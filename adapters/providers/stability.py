@@ -27,10 +27,10 @@ from typing import Any
 
 import aiohttp
 
-from adapters.base import ImageProvider
-from adapters.errors import ContentModerationError, HTTPError, ValidationError
-from adapters.extras import IMAGE_PARAMS, merge_extra_params
-from adapters.field_mappers import (
+from tarash_gateway.adapters.base import ImageProvider
+from tarash_gateway.adapters.errors import ContentModerationError, HTTPError, ValidationError
+from tarash_gateway.adapters.extras import IMAGE_PARAMS, merge_extra_params
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,
@@ -38,8 +38,12 @@ from adapters.field_mappers import (
     protected_fields,
     register_provider_field_mapping,
 )
-from adapters.http import call
-from adapters.models import ImageGenerationConfig, ImageGenerationRequest, ImageGenerationResponse
+from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.models import (
+    ImageGenerationConfig,
+    ImageGenerationRequest,
+    ImageGenerationResponse,
+)
 
 PROVIDER = "stability"
 DEFAULT_BASE_URL = "https://api.stability.ai"

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import VideoGenerationRequest, VideoProvider, registered_providers
-from adapters.defaults import resolve_request
-from adapters.errors import ValidationError
-from adapters.field_mappers import (
+from tarash_gateway.adapters import VideoGenerationRequest, VideoProvider, registered_providers
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     ModelMapping,
     check_capabilities,
     get_provider_field_mapping,
 )
-from adapters.models import ImageInput
-from adapters.registry import get_provider_or_none
+from tarash_gateway.adapters.models import ImageInput
+from tarash_gateway.adapters.registry import get_provider_or_none
 
 FAMILIES: list[tuple[str, str, ModelMapping]] = [
     (provider, prefix, mapping)

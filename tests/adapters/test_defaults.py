@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import VideoGenerationRequest
-from adapters.defaults import (
+from tarash_gateway.adapters import VideoGenerationRequest
+from tarash_gateway.adapters.defaults import (
     nearest_aspect_ratio,
     nearest_duration,
     nearest_resolution,
     resolve_request,
 )
-from adapters.field_mappers import Capabilities
+from tarash_gateway.adapters.field_mappers import Capabilities
 
 KLING = Capabilities(
     durations=(5, 10),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import ImageInput, ValidationError, VideoGenerationRequest
-from adapters.field_mappers import (
+from tarash_gateway.adapters import ImageInput, ValidationError, VideoGenerationRequest
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     FieldMap,
     ModelMapping,

@@ -11,14 +11,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     HTTPError,
     ProviderAuthenticationError,
     ProviderConnectionError,
     RateLimitError,
 )
-from adapters.http import (
+from tarash_gateway.adapters.http import (
     aclose_sessions,
     call,
     classify_status,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     MockConfig,
@@ -16,8 +16,8 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters import mock as mock_module
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters import mock as mock_module
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 
 REQUEST = VideoGenerationRequest(prompt="a cat")
 

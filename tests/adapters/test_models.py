@@ -7,7 +7,7 @@ from collections import Counter
 import pydantic
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     MockConfig,

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.errors import HTTPError, ProviderAuthenticationError
-from adapters.providers import fal_storage
-from adapters.providers.runway_uploads import upload_ephemeral
+from tarash_gateway.adapters.errors import HTTPError, ProviderAuthenticationError
+from tarash_gateway.adapters.providers import fal_storage
+from tarash_gateway.adapters.providers.runway_uploads import upload_ephemeral
 from tests.emulators.base import Fault
 from tests.emulators.fal import FalEmulator
 from tests.emulators.runway import RunwayEmulator

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.errors import HTTPError, ValidationError
-from adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
-from adapters.providers.luma import LumaProvider
-from adapters.providers.replicate import ReplicateProvider
-from adapters.uploads import Publisher, images_as_urls, inline_image
-from router.config import GatewayConfig
-from router.loader import parse_config
-from router.routing import Router
+from tarash_gateway.adapters.errors import HTTPError, ValidationError
+from tarash_gateway.adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from tarash_gateway.adapters.providers.luma import LumaProvider
+from tarash_gateway.adapters.providers.replicate import ReplicateProvider
+from tarash_gateway.adapters.uploads import Publisher, images_as_urls, inline_image
+from tarash_gateway.router.config import GatewayConfig
+from tarash_gateway.router.loader import parse_config
+from tarash_gateway.router.routing import Router
 from tests.emulators.base import Fault
 from tests.emulators.luma import LumaEmulator
 from tests.emulators.replicate import ReplicateEmulator

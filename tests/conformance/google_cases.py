@@ -17,7 +17,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from adapters.models import ImageInput, ImageRole
+from tarash_gateway.adapters.models import ImageInput, ImageRole
 
 Api = Literal["gemini", "vertex"]
 

@@ -23,15 +23,15 @@ import openai
 import pytest
 from openai.types import VideoSeconds, VideoSize
 
-from adapters.media import SAMPLE_THUMBNAIL
-from adapters.models import (
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.providers.azure import AzureProvider
+from tarash_gateway.adapters.providers.azure import AzureProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
 from tests.emulators.azure import AzureEmulator

@@ -29,8 +29,8 @@ import fal_client.client as fal_sdk
 import httpx
 import pytest
 
-from adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
-from adapters.providers.fal import FalProvider
+from tarash_gateway.adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from tarash_gateway.adapters.providers.fal import FalProvider
 from tests.conformance.capture import WireRequest, from_call, from_httpx
 from tests.emulators.fal import FalEmulator
 from tests.emulators.fal_schemas import SCHEMAS, validate

@@ -28,19 +28,19 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters import VideoProvider, registered_providers
-from adapters.defaults import resolve_request
-from adapters.errors import TarashError, ValidationError
-from adapters.field_mappers import (
+from tarash_gateway.adapters import VideoProvider, registered_providers
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.errors import TarashError, ValidationError
+from tarash_gateway.adapters.field_mappers import (
     Capabilities,
     check_capabilities,
     encode_duration,
     get_provider_field_mapping,
     lookup_mapping,
 )
-from adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
-from adapters.providers import google_vertex
-from adapters.registry import get_provider, get_provider_or_none
+from tarash_gateway.adapters.models import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from tarash_gateway.adapters.providers import google_vertex
+from tarash_gateway.adapters.registry import get_provider, get_provider_or_none
 from tests.conformance.first_call_models import (
     FAL_UNCHECKED,
     GOOGLE_MODELS,

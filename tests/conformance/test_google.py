@@ -28,15 +28,15 @@ from google import genai
 from google.genai import types
 from google.oauth2.credentials import Credentials
 
-from adapters.errors import ValidationError
-from adapters.models import (
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.providers import google_vertex
-from adapters.providers.google import GoogleProvider
+from tarash_gateway.adapters.providers import google_vertex
+from tarash_gateway.adapters.providers.google import GoogleProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.conformance.google_cases import (
     GEMINI_AUDIO_ON,

@@ -24,7 +24,7 @@ from lumaai import LumaAI
 from lumaai.types import generation_create_params
 from lumaai.types.generations import image_create_params, video_create_params
 
-from adapters import (
+from tarash_gateway.adapters import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
@@ -32,7 +32,7 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.providers.luma import LumaProvider
+from tarash_gateway.adapters.providers.luma import LumaProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.emulators import luma as emulator_schema
 from tests.emulators.luma import LumaEmulator

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     GenerationFailedError,
     ImageInput,
     ProviderAuthenticationError,
@@ -31,7 +31,7 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.providers.minimax import MiniMaxProvider
+from tarash_gateway.adapters.providers.minimax import MiniMaxProvider
 from tests.conformance.capture import WireRequest, from_call
 from tests.emulators.base import Fault
 from tests.emulators.minimax import FIELDS, MiniMaxEmulator

@@ -20,16 +20,16 @@ import httpx
 import openai
 import pytest
 
-from adapters.errors import ValidationError
-from adapters.media import SAMPLE_THUMBNAIL
-from adapters.models import (
+from tarash_gateway.adapters.errors import ValidationError
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.providers.openai import OpenAIProvider
+from tarash_gateway.adapters.providers.openai import OpenAIProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call
 from tests.conformance.multipart import sdk_wire
 from tests.emulators.openai import OpenAIEmulator, png_frame

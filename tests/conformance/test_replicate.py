@@ -30,8 +30,8 @@ import replicate
 from replicate.client import Client
 from replicate.prediction import _create_prediction_body, _create_prediction_headers
 
-from adapters import ImageInput, VideoGenerationConfig, VideoGenerationRequest
-from adapters.providers.replicate import ReplicateProvider
+from tarash_gateway.adapters import ImageInput, VideoGenerationConfig, VideoGenerationRequest
+from tarash_gateway.adapters.providers.replicate import ReplicateProvider
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.emulators.replicate import SCHEMAS, ReplicateEmulator, validate_input
 

@@ -37,10 +37,15 @@ from runwayml.types import (
 )
 from typing_extensions import is_typeddict
 
-from adapters import ImageInput, ValidationError, VideoGenerationConfig, VideoGenerationRequest
-from adapters.providers.runway import RunwayProvider, decode_request_id
-from adapters.providers.runway_models import MODELS, WAN_RATIOS, RunwayModel, size_of
-from adapters.providers.runway_models import Endpoint as Row
+from tarash_gateway.adapters import (
+    ImageInput,
+    ValidationError,
+    VideoGenerationConfig,
+    VideoGenerationRequest,
+)
+from tarash_gateway.adapters.providers.runway import RunwayProvider, decode_request_id
+from tarash_gateway.adapters.providers.runway_models import MODELS, WAN_RATIOS, RunwayModel, size_of
+from tarash_gateway.adapters.providers.runway_models import Endpoint as Row
 from tests.conformance.capture import SdkRecorder, WireRequest, from_call, from_httpx
 from tests.emulators.runway import API_VERSION, RunwayEmulator
 from tests.emulators.runway_schema import PROMPT_LIMITS, SCHEMAS, Endpoint, schema_of

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from adapters.errors import ContentModerationError
-from adapters.http import classify_status
-from adapters.models import ImageGenerationConfig, ImageGenerationRequest
-from adapters.providers.stability import StabilityProvider, _moderated
+from tarash_gateway.adapters.errors import ContentModerationError
+from tarash_gateway.adapters.http import classify_status
+from tarash_gateway.adapters.models import ImageGenerationConfig, ImageGenerationRequest
+from tarash_gateway.adapters.providers.stability import StabilityProvider, _moderated
 from tests.conformance.capture import from_call
 from tests.emulators.base import Fault
 from tests.emulators.stability import StabilityEmulator

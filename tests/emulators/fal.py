@@ -63,7 +63,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tests.emulators.base import Emulator, Job
 from tests.emulators.fal_schemas import SCHEMAS, Schema, validate
 

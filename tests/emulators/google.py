@@ -56,7 +56,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from tests.emulators.base import Emulator, Job
 from tests.emulators.google_veo_schema import Api, RefusedError, check_veo_body, family
 

@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tests.emulators.base import Call, Emulator, Job
 
 OK = {"status_code": 0, "status_msg": "success"}

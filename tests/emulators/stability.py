@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
 from tests.emulators.base import Call, Emulator
 
 ASPECT_RATIOS = {"16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     ImageGenerationConfig,
@@ -22,8 +22,8 @@ from adapters import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from router import (
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.router import (
     generate_image,
     generate_image_async,
     generate_video,

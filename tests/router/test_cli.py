@@ -51,7 +51,7 @@ def run_cli(
     environment = {k: v for k, v in os.environ.items() if k != "TARASH_CONFIG"}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "proxy.cli", *args],
+        [sys.executable, "-m", "tarash_gateway.proxy.cli.main", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -162,8 +162,8 @@ def test_serve_refuses_an_invalid_config_without_starting(tmp_path: Path) -> Non
 def test_import_option_registers_a_custom_provider_first(tmp_path: Path) -> None:
     (tmp_path / "house_provider.py").write_text(
         textwrap.dedent("""
-        from adapters import VideoGenerationResponse
-        from router import register_provider
+        from tarash_gateway.adapters import VideoGenerationResponse
+        from tarash_gateway.router import register_provider
 
         class House:
             async def generate_video_async(self, config, request):

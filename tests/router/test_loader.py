@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config, parse_config
+from tarash_gateway.router import (
+    ConfigError,
+    ConfigIssue,
+    GatewayConfig,
+    Router,
+    load_config,
+    parse_config,
+)
 
 FILE = "gateway.yaml"
 

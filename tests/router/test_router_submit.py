@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters import ContentModerationError, HTTPError, ValidationError, VideoGenerationRequest
-from router import Router, parse_config
-from router.errors import NoDeploymentAvailableError
+from tarash_gateway.adapters import (
+    ContentModerationError,
+    HTTPError,
+    ValidationError,
+    VideoGenerationRequest,
+)
+from tarash_gateway.router import Router, parse_config
+from tarash_gateway.router.errors import NoDeploymentAvailableError
 
 REQUEST = VideoGenerationRequest(prompt="p", duration_seconds=4)
 
@@ -121,7 +126,7 @@ async def test_rpm_limit_of_a_deployment_gives_a_429_kind_of_refusal() -> None:
 def test_capability_filter_names_why() -> None:
     r = router()
     r.servable("main", REQUEST)  # mock: no table, so nothing is ruled out
-    from adapters.field_mappers import Capabilities, ModelMapping
+    from tarash_gateway.adapters.field_mappers import Capabilities, ModelMapping
     from tests.tables import registered_tables
 
     picky_table = ModelMapping(fields=(), capabilities=Capabilities(durations=(5, 10)))

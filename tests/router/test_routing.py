@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from router import Router, UnknownAliasError, parse_config
+from tarash_gateway.router import Router, UnknownAliasError, parse_config
 
 CONFIG = """
 model_list:

@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from adapters import HTTPError, ProviderAuthenticationError, RateLimitError
-from router import parse_config
-from router.config import CooldownSettings, Deployment, build_deployments
-from router.health import HealthBook
-from router.strategies import rank
+from tarash_gateway.adapters import HTTPError, ProviderAuthenticationError, RateLimitError
+from tarash_gateway.router import parse_config
+from tarash_gateway.router.config import CooldownSettings, Deployment, build_deployments
+from tarash_gateway.router.health import HealthBook
+from tarash_gateway.router.strategies import rank
 
 CONFIG = """
 model_list:

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from proxy.app import create_app
-from proxy.gateway import Gateway
-from proxy.schema import api_keys, image_generations, teams, videos
-from router import parse_config
+from tarash_gateway.proxy.app import create_app
+from tarash_gateway.proxy.gateway import Gateway
+from tarash_gateway.proxy.store.schema import api_keys, image_generations, teams, videos
+from tarash_gateway.router import parse_config
 from tests.db_backends import adapt_config
 
 MASTER = "sk-security-master-0123456789"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
 from tests.security.inprocess import App, assert_openai_error, running_app
 
 JSON = {"content-type": "application/json"}

@@ -21,8 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from proxy.config_watch import ConfigWatcher, digest, lookup_names, watched_directories
-from router import ConfigError, ConfigIssue
+from tarash_gateway.proxy.workers.config_watch import (
+    ConfigWatcher,
+    digest,
+    lookup_names,
+    watched_directories,
+)
+from tarash_gateway.router import ConfigError, ConfigIssue
 from tests.db_backends import adapt_config
 from tests.servers import GatewayProcess
 

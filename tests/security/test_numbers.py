@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from proxy.errors import APIError
-from proxy.numbers import parse_float, parse_int
+from tarash_gateway.proxy.http.errors import APIError
+from tarash_gateway.proxy.http.numbers import parse_float, parse_int
 from tests.security.inprocess import App, assert_openai_error, running_app
 
 

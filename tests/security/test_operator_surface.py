@@ -13,7 +13,7 @@ import httpx
 import openai
 import pytest
 
-from proxy.logs import RedactFilter
+from tarash_gateway.proxy.logs import RedactFilter
 from tests.conftest import write_config
 from tests.security.inprocess import MASTER, assert_openai_error, running_app
 from tests.servers import GatewayProcess

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
 from tests.security.inprocess import App, assert_openai_error, running_app
 
 T = TypeVar("T")

@@ -29,11 +29,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from proxy.app import create_app
-from proxy.gateway import Gateway
-from proxy.outbound import AddressPolicy
-from router import ConfigError, load_config
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.proxy.app import create_app
+from tarash_gateway.proxy.gateway import Gateway
+from tarash_gateway.proxy.outbound import AddressPolicy
+from tarash_gateway.router import ConfigError, load_config
 from tests.conftest import write_config
 from tests.emulators.base import Job
 from tests.emulators.fal import FalEmulator

@@ -7,7 +7,7 @@ import httpx
 import openai
 import pytest
 
-from adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tests.conftest import MASTER_KEY
 from tests.db_backends import database_url_of, query
 from tests.servers import GatewayProcess

@@ -8,10 +8,10 @@ from pathlib import Path
 import openai
 import pytest
 
-from adapters import HTTPError, TarashError
-from adapters.redact import redact_urls
-from proxy.errors import from_tarash
-from router import Router, parse_config
+from tarash_gateway.adapters import HTTPError, TarashError
+from tarash_gateway.adapters.redact import redact_urls
+from tarash_gateway.proxy.http.errors import from_tarash
+from tarash_gateway.router import Router, parse_config
 from tests.conftest import write_config
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator

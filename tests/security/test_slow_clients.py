@@ -19,7 +19,7 @@ import httpx
 import openai
 import pytest
 
-from proxy.server import MAX_CONNECTIONS_CAP, default_max_connections
+from tarash_gateway.proxy.http.server import MAX_CONNECTIONS_CAP, default_max_connections
 from tests.conftest import MASTER_KEY, write_config
 from tests.servers import REPO_ROOT, GatewayProcess
 
@@ -261,7 +261,11 @@ def test_the_default_connection_limit_is_half_the_raised_descriptor_limit() -> N
         resource.setrlimit(resource.RLIMIT_NOFILE, (100, 300))
 
     raised = subprocess.run(
-        [sys.executable, "-c", "from proxy.server import raise_fd_limit; print(raise_fd_limit())"],
+        [
+            sys.executable,
+            "-c",
+            "from tarash_gateway.proxy.http.server import raise_fd_limit; print(raise_fd_limit())",
+        ],
         cwd=REPO_ROOT,
         preexec_fn=low_soft_limit,
         capture_output=True,

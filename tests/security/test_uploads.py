@@ -5,8 +5,8 @@ from __future__ import annotations
 import openai
 import pytest
 
-from adapters.media import SAMPLE_THUMBNAIL
-from proxy.sniff import sniff_image_type
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.proxy.http.sniff import sniff_image_type
 
 
 @pytest.mark.parametrize(

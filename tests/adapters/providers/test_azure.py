@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.errors import (
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -21,18 +21,18 @@ from adapters.errors import (
     RateLimitError,
     ValidationError,
 )
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.models import (
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.polling import run_video_job
-from adapters.providers.azure import SORA_1_JOBS, AzureProvider
-from adapters.providers.openai import GENERIC, SORA_2, SORA_2_PRO
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers.azure import SORA_1_JOBS, AzureProvider
+from tarash_gateway.adapters.providers.openai import GENERIC, SORA_2, SORA_2_PRO
 from tests.emulators.azure import AzureEmulator, azure_error
 from tests.emulators.base import Fault
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -24,12 +24,16 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.field_mappers import build_payload, get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.models import ProgressUpdate
-from adapters.polling import run_video_job
-from adapters.providers import fal_models, fal_storage
-from adapters.providers.fal import (
+from tarash_gateway.adapters.field_mappers import (
+    build_payload,
+    get_provider_field_mapping,
+    lookup_mapping,
+)
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.models import ProgressUpdate
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers import fal_models, fal_storage
+from tarash_gateway.adapters.providers.fal import (
     FalProvider,
     JobRef,
     api_key,
@@ -1078,7 +1082,7 @@ async def test_all_images_flagged_is_content_moderation(emulator: FalEmulator) -
 
 
 def test_the_app_comes_from_the_response_url_under_a_prefixed_base() -> None:
-    from adapters.providers.fal import _app_from_response_url
+    from tarash_gateway.adapters.providers.fal import _app_from_response_url
 
     base = "https://gateway.example/fal"
     url = "https://gateway.example/fal/fal-ai/veo3.1/requests/abc"

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters.errors import (
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -22,18 +22,18 @@ from adapters.errors import (
     RateLimitError,
     ValidationError,
 )
-from adapters.field_mappers import build_payload, lookup_mapping
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.models import (
+from tarash_gateway.adapters.field_mappers import build_payload, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.polling import run_video_job
-from adapters.providers import google_vertex
-from adapters.providers.google import (
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers import google_vertex
+from tarash_gateway.adapters.providers.google import (
     VEO_2_0,
     VEO_3_0,
     VEO_3_1,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -24,10 +24,10 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.polling import run_video_job
-from adapters.providers.luma import (
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers.luma import (
     MODEL_MAPPINGS,
     LumaProvider,
     image_payload,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -21,12 +21,12 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.defaults import resolve_request
-from adapters.field_mappers import lookup_mapping
-from adapters.media import SAMPLE_VIDEO
-from adapters.models import ProgressUpdate
-from adapters.polling import run_video_job
-from adapters.providers.minimax import (
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.field_mappers import lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.models import ProgressUpdate
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers.minimax import (
     MODEL_MAPPINGS,
     MiniMaxProvider,
     build_request,

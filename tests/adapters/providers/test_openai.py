@@ -15,7 +15,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapters.errors import (
+from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -24,10 +24,10 @@ from adapters.errors import (
     RateLimitError,
     ValidationError,
 )
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.http import classify_status
-from adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from adapters.models import (
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.http import classify_status
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
+from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
     ImageInput,
@@ -35,10 +35,10 @@ from adapters.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.polling import run_video_job
-from adapters.providers import openai as openai_module
-from adapters.providers.image_size import image_size
-from adapters.providers.openai import (
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers import openai as openai_module
+from tarash_gateway.adapters.providers.image_size import image_size
+from tarash_gateway.adapters.providers.openai import (
     GENERIC,
     SORA_2,
     SORA_2_PRO,

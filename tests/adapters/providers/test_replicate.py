@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -20,12 +20,12 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.defaults import resolve_request
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_VIDEO
-from adapters.models import ProgressUpdate
-from adapters.polling import run_video_job
-from adapters.providers.replicate import (
+from tarash_gateway.adapters.defaults import resolve_request
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.models import ProgressUpdate
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers.replicate import (
     MODEL_MAPPINGS,
     ReplicateProvider,
     build_input,
@@ -661,7 +661,7 @@ async def test_unknown_prediction_is_a_404(emulator: ReplicateEmulator) -> None:
 
 
 def test_video_urls_are_found_in_any_output_shape() -> None:
-    from adapters.providers.replicate import _first_url
+    from tarash_gateway.adapters.providers.replicate import _first_url
 
     url = "https://replicate.delivery/out.mp4"
     assert _first_url(url) == url

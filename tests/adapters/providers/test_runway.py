@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     GenerationFailedError,
     HTTPError,
@@ -24,11 +24,11 @@ from adapters import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_VIDEO
-from adapters.models import ProgressUpdate
-from adapters.polling import run_video_job
-from adapters.providers.runway import (
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_VIDEO
+from tarash_gateway.adapters.models import ProgressUpdate
+from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.providers.runway import (
     MAX_DATA_URI_BYTES,
     MODEL_MAPPINGS,
     RunwayProvider,
@@ -37,7 +37,7 @@ from adapters.providers.runway import (
     is_safety_code,
     task_progress,
 )
-from adapters.providers.runway_models import MODELS, sizes
+from tarash_gateway.adapters.providers.runway_models import MODELS, sizes
 from tests.emulators.base import Fault
 from tests.emulators.runway import RunwayEmulator
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import (
+from tarash_gateway.adapters import (
     ContentModerationError,
     HTTPError,
     ImageGenerationConfig,
@@ -20,10 +20,10 @@ from adapters import (
     RateLimitError,
     ValidationError,
 )
-from adapters.base import VideoProvider
-from adapters.field_mappers import get_provider_field_mapping, lookup_mapping
-from adapters.media import SAMPLE_THUMBNAIL
-from adapters.providers.stability import (
+from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
+from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL
+from tarash_gateway.adapters.providers.stability import (
     MODEL_MAPPINGS,
     StabilityProvider,
     build_form,

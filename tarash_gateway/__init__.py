@@ -1,0 +1,1 @@
+"""Tarash Gateway: one API in front of every AI video and image provider."""

@@ -1,0 +1,75 @@
+"""The served OpenAPI document is valid and covers exactly the routes the app has."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+from openapi_spec_validator import validate
+from starlette.routing import Route
+
+from tarash_gateway.proxy.app import create_app
+from tarash_gateway.proxy.http.api_models import VideoList, VideoObject
+from tarash_gateway.proxy.http.serialize import video_object
+from tarash_gateway.proxy.store.jobs import VideoRecord
+from tarash_gateway.router import parse_config
+from tests.servers import GatewayProcess
+
+CONFIG = """
+model_list: [{model_name: a, params: {provider: mock, model: m}}]
+general_settings: {master_key: k, database_url: "sqlite:///:memory:"}
+"""
+
+
+def test_served_document_is_valid_openapi(gateway: GatewayProcess) -> None:
+    response = httpx.get(f"{gateway.base_url}/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    assert document["info"]["title"] == "Tarash Gateway"
+
+
+def test_document_lists_every_route_and_method() -> None:
+    app = create_app(parse_config(CONFIG))
+    served = {
+        (method.lower(), re.sub(r":\w+}", "}", route.path))
+        for route in app.routes
+        if isinstance(route, Route) and route.path != "/openapi.json"
+        for method in (route.methods or set()) - {"HEAD"}
+    }
+    documented = {
+        (method, path)
+        for path, operations in app.state.openapi["paths"].items()
+        for method in operations
+    }
+    assert served == documented
+
+
+def test_video_wire_format_matches_the_published_schema() -> None:
+    now = time.time()
+    record = VideoRecord(
+        id="video_x",
+        owner="master",
+        alias="a",
+        deployment_id="d",
+        status="failed",
+        seconds="4",
+        size="720x1280",
+        request_json="{}",
+        created_at=now,
+        updated_at=now,
+        error_code="generation_failed",
+        error_message="boom",
+        cost_usd=0.0,
+    )
+    body = video_object(record)
+    assert VideoObject.model_validate(body).model_dump() == body
+    page = {
+        "object": "list",
+        "data": [body],
+        "has_more": False,
+        "first_id": "video_x",
+        "last_id": "video_x",
+    }
+    VideoList.model_validate(page)
