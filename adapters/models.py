@@ -293,7 +293,11 @@ class JobProgress(BaseModel):
     only), so the lifecycle need not fetch the same resource a second time."""
 
     def failure(
-        self, *, provider: str | None = None, model: str | None = None, request_id: str | None = None
+        self,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        request_id: str | None = None,
     ) -> TarashError:
         """The error a ``failed`` poll stands for: the adapter's classified error when it
         gave one, else a generic provider error carrying what the provider said."""
