@@ -89,6 +89,30 @@ class CooldownSettings(_Strict):
     seconds: float = Field(default=30.0, ge=0)
 
 
+class JobSettings(_Strict):
+    """The rules every job follows between submit and its final state, the same in the
+    server's poller and in the library (router/jobs.py applies them)."""
+
+    max_poll_failures: int = Field(
+        default=10,
+        ge=1,
+        description="Consecutive failed polls (network errors, 5xx) after which the "
+        "upstream job is abandoned: cancelled, then resubmitted or failed.",
+    )
+    poll_backoff_max_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Ceiling of the backoff between failed polls (the poll interval, "
+        "doubled per consecutive failure).",
+    )
+    submit_grace_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A job still without a provider id after this long was orphaned by a "
+        "crash mid-submit and is submitted again.",
+    )
+
+
 class RouterSettings(_Strict):
     routing_strategy: RoutingStrategy = "weighted"
     strategy_per_alias: dict[str, RoutingStrategy] = Field(
@@ -106,6 +130,7 @@ class RouterSettings(_Strict):
         description="Aliases whose fallbacks are also tried after a moderation refusal.",
     )
     cooldown: CooldownSettings = Field(default_factory=CooldownSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
     coerce: CoerceMode = Field(
         default="exact",
         description="What a requested duration, resolution or aspect ratio a deployment's "

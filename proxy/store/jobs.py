@@ -16,11 +16,12 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from tarash_gateway.adapters import AttemptRecord
 from tarash_gateway.proxy.store.database import Connection, Database
 from tarash_gateway.proxy.store.leases import claim, claimable, release
 from tarash_gateway.proxy.store.ledger import Holder, reserve, settle
 from tarash_gateway.proxy.store.schema import idempotency_keys, videos, webhook_deliveries
+from tarash_gateway.router import AttemptRecord, VideoGenerationResponse
+from tarash_gateway.router.jobs import Job
 
 IN_FLIGHT = ("queued", "in_progress")
 
@@ -143,6 +144,59 @@ def _record(row: sa.Row[Any]) -> VideoRecord:
     return VideoRecord(**row._mapping)
 
 
+def job_of(record: VideoRecord) -> Job:
+    """The lifecycle's view of a row (router/jobs.py decides what happens to it)."""
+    return Job(
+        id=record.id,
+        alias=record.alias,
+        deployment_id=record.deployment_id,
+        upstream_id=record.upstream_id,
+        created_at=record.created_at,
+        status=record.status,
+        progress=record.progress,
+        polls=record.polls,
+        poll_failures=record.poll_failures,
+        submits=record.attempts,
+        attempts=tuple(record.attempt_records),
+        submitted_at=record.submitted_at,
+        next_poll_at=record.next_poll_at,
+        seconds=_seconds(record.seconds),
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def result_json(result: VideoGenerationResponse) -> str:
+    """The parts of a result the content endpoint needs, never the raw provider answer."""
+    video = result.video if isinstance(result.video, str) else None
+    return json.dumps(
+        {
+            "video": video,
+            "thumbnail": result.thumbnail,
+            "content_type": result.content_type,
+            "duration": result.duration,
+        }
+    )
+
+
+def progress_values(job: Job, now: float) -> dict[str, Any]:
+    """The columns a poll that changed nothing but progress writes (batched by the
+    poller into one transaction per round)."""
+    return {
+        "status": job.status,
+        "progress": job.progress,
+        "polls": job.polls,
+        "poll_failures": job.poll_failures,
+        "next_poll_at": job.next_poll_at,
+        "updated_at": now,
+    }
+
+
 class JobStore:
     """Async access to the videos table."""
 
@@ -221,6 +275,53 @@ class JobStore:
                 await conn.execute(videos.update().where(videos.c.id == video_id).values(**values))
             if values.get("status") in FINAL and row.owner != "master":
                 await _queue_event(conn, video_id, f"video.{values['status']}", row, now)
+
+    async def save(self, job: Job, *, seconds: str | None = None, size: str | None = None) -> None:
+        """Write a job's new lifecycle state: a final job is settled (charged, or
+        refunded in full) exactly once; a running one gets its lifecycle columns, and,
+        after a resubmission, the new deployment and the ``seconds``/``size`` its Video
+        now reports."""
+        attempts = attempts_json(list(job.attempts))
+        if job.status == "completed":
+            assert job.result is not None
+            await self.finish(
+                job.id,
+                job.cost,
+                status="completed",
+                progress=100,
+                result_json=result_json(job.result),
+                completed_at=job.completed_at,
+                next_poll_at=None,
+                polls=job.polls,
+                poll_failures=0,
+                attempts=job.submits,
+                attempts_json=attempts,
+            )
+        elif job.status == "failed":
+            assert job.error is not None
+            await self.finish(
+                job.id,
+                0.0,
+                status="failed",
+                error_code=job.error.code,
+                error_message=job.error.message,
+                completed_at=job.completed_at,
+                next_poll_at=None,
+                attempts=job.submits,
+                attempts_json=attempts,
+            )
+        else:
+            values = progress_values(job, time.time())
+            values.update(
+                deployment_id=job.deployment_id,
+                upstream_id=job.upstream_id,
+                submitted_at=job.submitted_at,
+                attempts=job.submits,
+                attempts_json=attempts,
+            )
+            if seconds is not None and size is not None:
+                values.update(seconds=seconds, size=size)
+            await self.update(job.id, **values)
 
     async def update(self, video_id: str, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
