@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from tarash_gateway.adapters import (
 from tarash_gateway.proxy.http.echo import video_echo
 from tarash_gateway.proxy.metrics import COMPLETION, POLL_ERRORS, SPEND, VIDEOS
 from tarash_gateway.proxy.store.jobs import JobStore, VideoRecord, attempts_json
+from tarash_gateway.proxy.workers.leased import LeasedWorker
 from tarash_gateway.router import Deployment, Router
 
 logger = logging.getLogger("tarash.poller")
@@ -67,8 +67,9 @@ def result_json(result: VideoGenerationResponse) -> str:
     )
 
 
-class Poller:
-    """Polls due jobs until they complete or fail."""
+class Poller(LeasedWorker[VideoRecord]):
+    """Polls due jobs until they complete or fail (the loop is ``LeasedWorker``'s;
+    ``advance`` is the step for one job)."""
 
     def __init__(
         self,
@@ -80,65 +81,39 @@ class Poller:
         instance_id: str = "",
         lease_seconds: float = 60.0,
     ) -> None:
+        super().__init__(
+            name="tarash-poller",
+            logger=logger,
+            concurrency=concurrency,
+            instance_id=instance_id or f"instance-{os.getpid()}",
+            lease_seconds=lease_seconds,
+            max_idle_sleep=MAX_IDLE_SLEEP,
+        )
         self._media_dir = media_dir
-        self.instance_id = instance_id or f"instance-{os.getpid()}"
-        self.lease_seconds = lease_seconds
         #: Called with (record, "completed" | "failed") when a video reaches a final status.
         self.on_final: Callable[[VideoRecord, str], None] | None = None
         self._store = store
         self._router = router
-        self._limit = asyncio.Semaphore(concurrency)
-        self._concurrency = concurrency
-        self._wakeup = asyncio.Event()
-        self._active: set[str] = set()
         #: Progress of jobs still running, written in one transaction per round (see
-        #: _flush_progress) rather than one per poll.
+        #: flush) rather than one per poll.
         self._progress: dict[str, dict[str, Any]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._runner: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._runner = asyncio.create_task(self._run(), name="tarash-poller")
+    async def claim(self, now: float, limit: int) -> list[VideoRecord]:
+        return await self._store.claim_due(now, limit, self.instance_id, self.lease_seconds)
 
-    async def stop(self) -> None:
-        """Stop polling and hand this instance's leases back, so another instance (or
-        this one, restarted) resumes the jobs at once instead of after the lease."""
-        if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        try:
-            await self._flush_progress()
-        except Exception:
-            logger.exception("could not record the last polls; those jobs are polled again")
-        try:
-            released = await self._store.release_leases(self.instance_id)
-            logger.info("released %d job leases", released)
-        except Exception:
-            logger.exception("could not release job leases; they expire on their own")
+    def row_id(self, row: VideoRecord) -> str:
+        return row.id
 
-    def wake(self) -> None:
-        """Look at the store now rather than after the current sleep."""
-        self._wakeup.set()
+    async def handle(self, row: VideoRecord) -> None:
+        await self.advance(row)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._dispatch_due()
-                next_due = await self._store.next_due_at(self.instance_id, time.time())
-            except Exception:
-                logger.exception("poller could not read the job store")
-                next_due = None
-            delay = MAX_IDLE_SLEEP if next_due is None else next_due - time.time()
-            delay = min(max(delay, 0.01), MAX_IDLE_SLEEP)
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+    async def next_due(self, now: float) -> float | None:
+        return await self._store.next_due_at(self.instance_id, now)
 
-    async def _flush_progress(self) -> None:
+    async def release(self) -> int:
+        return await self._store.release_leases(self.instance_id)
+
+    async def flush(self) -> None:
         """Write the progress recorded since the last round (at most ``MAX_IDLE_SLEEP``
         old). Runs before every claim, so a job is never claimed again while its new poll
         time is still unwritten; a crash loses only poll counts, and those jobs are
@@ -147,30 +122,11 @@ class Poller:
             pending, self._progress = self._progress, {}
             await self._store.update_many(pending)
 
-    async def _dispatch_due(self) -> None:
-        await self._flush_progress()
-        due = await self._store.claim_due(
-            time.time(), self._concurrency * 4, self.instance_id, self.lease_seconds
+    async def handle_error(self, row: VideoRecord, error: Exception) -> None:
+        """A step that raised is tried again a little later, counted as a failed poll."""
+        await self._store.update(
+            row.id, next_poll_at=time.time() + 5.0, poll_failures=row.poll_failures + 1
         )
-        for record in due:
-            if record.id in self._active:
-                continue
-            self._active.add(record.id)
-            task = asyncio.create_task(self._advance_guarded(record))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _advance_guarded(self, record: VideoRecord) -> None:
-        try:
-            async with self._limit:
-                await self.advance(record)
-        except Exception:
-            logger.exception("unexpected error advancing video %s", record.id)
-            await self._store.update(
-                record.id, next_poll_at=time.time() + 5.0, poll_failures=record.poll_failures + 1
-            )
-        finally:
-            self._active.discard(record.id)
 
     async def advance(self, record: VideoRecord) -> None:
         """One step of one job: submit it if orphaned, else poll it and record the outcome."""
