@@ -146,13 +146,12 @@ Step = tuple[Job, Action]
 # -- transitions ---------------------------------------------------------------------
 
 
-def due(job: Job, limits: Limits, settings: JobSettings, now: float, budget: int) -> Step:
+def due(job: Job, limits: Limits, now: float, budget: int) -> Step:
     """The job's time has come: submit it if a crash left it without an upstream job,
     give up on it if it ran out of time or polls, else poll it."""
     if job.upstream_id is None:
-        if now - job.created_at < settings.submit_grace_seconds:
-            at = job.created_at + settings.submit_grace_seconds
-            return dataclasses.replace(job, next_poll_at=at), PollAt(at)
+        # Still none when its row fell due (``submit_grace_seconds`` after it was
+        # written): the submit that should have set it died with its process.
         return job, Resubmit(avoid=None, budget=max(budget, 1))
     if now - job.started_at > limits.timeout or job.polls >= limits.max_polls:
         error = PollTimeoutError(

@@ -238,7 +238,7 @@ async def advance(
         deployment = router.deployment(job.deployment_id)
     except TarashError as error:
         return jobs.failed(job, error, time.time())
-    run.job, action = jobs.due(job, limits_for(deployment), run.settings, time.time(), run.budget())
+    run.job, action = jobs.due(job, limits_for(deployment), time.time(), run.budget())
     if isinstance(action, jobs.Cancel):
         action = jobs.Cancel(_attributed(action.error, deployment))
     next_action: jobs.Action | None = action

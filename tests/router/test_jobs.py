@@ -49,32 +49,27 @@ def running(**changes: object) -> Job:
 
 
 def test_a_due_job_is_polled() -> None:
-    _, action = jobs.due(running(), LIMITS, SETTINGS, NOW, budget=2)
+    _, action = jobs.due(running(), LIMITS, NOW, budget=2)
     assert action == jobs.Poll()
 
 
 def test_a_job_past_its_timeout_is_cancelled_with_a_timeout_error() -> None:
     job = running(submitted_at=NOW - 601)
-    _, action = jobs.due(job, LIMITS, SETTINGS, NOW, budget=2)
+    _, action = jobs.due(job, LIMITS, NOW, budget=2)
     assert isinstance(action, jobs.Cancel)
     assert isinstance(action.error, PollTimeoutError)
     assert "600s" in action.error.message
 
 
 def test_a_job_out_of_polls_is_cancelled() -> None:
-    _, action = jobs.due(running(polls=120), LIMITS, SETTINGS, NOW, budget=2)
+    _, action = jobs.due(running(polls=120), LIMITS, NOW, budget=2)
     assert isinstance(action, jobs.Cancel)
     assert "120 polls" in action.error.message
 
 
-def test_an_orphan_waits_out_the_grace_then_is_submitted() -> None:
-    young = running(upstream_id=None, created_at=NOW - 5)
-    job, action = jobs.due(young, LIMITS, SETTINGS, NOW, budget=2)
-    assert action == jobs.PollAt(NOW - 5 + SETTINGS.submit_grace_seconds)
-    assert job.next_poll_at == action.at
-
-    old = running(upstream_id=None, created_at=NOW - SETTINGS.submit_grace_seconds - 1)
-    _, action = jobs.due(old, LIMITS, SETTINGS, NOW, budget=0)
+def test_an_orphan_is_submitted_once_due() -> None:
+    orphan = running(upstream_id=None, created_at=NOW - SETTINGS.submit_grace_seconds)
+    _, action = jobs.due(orphan, LIMITS, NOW, budget=0)
     assert action == jobs.Resubmit(avoid=None, budget=1)
 
 
