@@ -9,7 +9,6 @@ import socket
 import time
 from pathlib import Path
 
-from tarash_gateway.adapters.http import aclose_sessions
 from tarash_gateway.proxy.http.inputs import InputPublisher
 from tarash_gateway.proxy.http.ratelimit import RateLimiter, SharedRateLimiter
 from tarash_gateway.proxy.metrics import watch_health
@@ -20,7 +19,14 @@ from tarash_gateway.proxy.store.jobs import JobStore
 from tarash_gateway.proxy.workers.config_watch import ConfigWatcher
 from tarash_gateway.proxy.workers.poller import Poller
 from tarash_gateway.proxy.workers.webhooks import WebhookSender
-from tarash_gateway.router import ConfigError, ConfigIssue, GatewayConfig, Router, load_config
+from tarash_gateway.router import (
+    ConfigError,
+    ConfigIssue,
+    GatewayConfig,
+    Router,
+    aclose_sessions,
+    load_config,
+)
 from tarash_gateway.router.shared import SharedState
 
 logger = logging.getLogger("tarash.gateway")

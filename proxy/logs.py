@@ -20,8 +20,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tarash_gateway.adapters.redact import redact_urls
 from tarash_gateway.proxy.http.routes import ROUTE_TEMPLATES
+from tarash_gateway.router import redact_urls
 
 CONTEXT_FIELDS = (
     "request_id",

@@ -38,9 +38,8 @@ import aiohttp
 import anyio
 from aiohappyeyeballs import AddrInfoType
 
-from tarash_gateway.adapters.media import MEDIA_DIR
-from tarash_gateway.adapters.redact import redact_urls
 from tarash_gateway.proxy.http.errors import APIError
+from tarash_gateway.router import MEDIA_DIR, redact_urls
 from tarash_gateway.router.config import GeneralSettings
 
 logger = logging.getLogger("tarash.outbound")

@@ -94,58 +94,65 @@ def check_config(config: ConfigPath = Path("config.yaml"), imports: Imports = No
             )
 
 
+ServeConfig = Annotated[
+    Path, typer.Option("--config", "-c", help="The YAML config file.", envvar="TARASH_CONFIG")
+]
+KeepAlive = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Seconds an idle client connection stays open; keep it above the idle "
+        "timeout of your clients and load balancer.",
+        envvar="TARASH_KEEP_ALIVE_TIMEOUT",
+    ),
+]
+MaxHeaderBytes = Annotated[
+    int,
+    typer.Option(
+        min=256,
+        help="Largest request line plus headers, in bytes; a larger one is answered "
+        "431 and closed as soon as that many bytes have arrived, without buffering "
+        "the rest.",
+        envvar="TARASH_MAX_HEADER_BYTES",
+    ),
+]
+HeaderTimeout = Annotated[
+    float,
+    typer.Option(
+        min=0.1,
+        help="Seconds a client has to send a request's complete headers, counted from "
+        "connecting (or from the first byte of a later request on a kept-alive "
+        "connection); slower ones are answered 408 and closed. Idle kept-alive "
+        "connections fall under --keep-alive-timeout instead.",
+        envvar="TARASH_HEADER_TIMEOUT",
+    ),
+]
+MaxConnections = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Most client connections open at once. Past it, a new connection closes "
+        "the oldest one without a running request (slow headers first, then idle "
+        "kept-alive); if every one is running a request, the new one gets a 503. "
+        "Default: half the file-descriptor limit (raised to its hard limit at "
+        "start), at most 10000.",
+        show_default=False,
+        envvar="TARASH_MAX_CONNECTIONS",
+    ),
+]
+
+
 @app.command()
 def serve(
-    config: Annotated[
-        Path, typer.Option("--config", "-c", help="The YAML config file.", envvar="TARASH_CONFIG")
-    ] = Path("config.yaml"),
+    config: ServeConfig = Path("config.yaml"),
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     watch: Annotated[bool, typer.Option(help="Reload the config when the file changes.")] = True,
-    keep_alive_timeout: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="Seconds an idle client connection stays open; keep it above the idle "
-            "timeout of your clients and load balancer.",
-            envvar="TARASH_KEEP_ALIVE_TIMEOUT",
-        ),
-    ] = KEEP_ALIVE_SECONDS,
-    max_header_bytes: Annotated[
-        int,
-        typer.Option(
-            min=256,
-            help="Largest request line plus headers, in bytes; a larger one is answered "
-            "431 and closed as soon as that many bytes have arrived, without buffering "
-            "the rest.",
-            envvar="TARASH_MAX_HEADER_BYTES",
-        ),
-    ] = DEFAULT_MAX_HEADER_BYTES,
-    header_timeout: Annotated[
-        float,
-        typer.Option(
-            min=0.1,
-            help="Seconds a client has to send a request's complete headers, counted from "
-            "connecting (or from the first byte of a later request on a kept-alive "
-            "connection); slower ones are answered 408 and closed. Idle kept-alive "
-            "connections fall under --keep-alive-timeout instead.",
-            envvar="TARASH_HEADER_TIMEOUT",
-        ),
-    ] = DEFAULT_HEADER_TIMEOUT,
-    max_connections: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Most client connections open at once. Past it, a new connection closes "
-            "the oldest one without a running request (slow headers first, then idle "
-            "kept-alive); if every one is running a request, the new one gets a 503. "
-            "Default: half the file-descriptor limit (raised to its hard limit at "
-            "start), at most 10000.",
-            show_default=False,
-            envvar="TARASH_MAX_CONNECTIONS",
-        ),
-    ] = None,
+    keep_alive_timeout: KeepAlive = KEEP_ALIVE_SECONDS,
+    max_header_bytes: MaxHeaderBytes = DEFAULT_MAX_HEADER_BYTES,
+    header_timeout: HeaderTimeout = DEFAULT_HEADER_TIMEOUT,
+    max_connections: MaxConnections = None,
     imports: Imports = None,
 ) -> None:
     """Start the gateway; refuses to start on an invalid config."""

@@ -1,16 +1,16 @@
 """Schemas of the OpenAI-compatible API, for the OpenAPI document.
 
-Handlers build these bodies as plain dicts on the hot path; tests validate those dicts
-against the models here so the published schema and the wire format cannot drift.
+They are the published schema and, for the Video resource, the wire format itself:
+``serialize`` builds a ``VideoObject`` from each record and pydantic writes its JSON.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
-from tarash_gateway.adapters import AttemptRecord
+from tarash_gateway.router import AttemptRecord
 
 
 class ErrorDetail(BaseModel):
@@ -22,6 +22,9 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+VideoStatus: TypeAlias = Literal["queued", "in_progress", "completed", "failed"]
 
 
 class VideoError(BaseModel):
@@ -44,7 +47,7 @@ class VideoObject(BaseModel):
     id: str
     object: Literal["video"]
     model: str = Field(description="The alias the client asked for.")
-    status: Literal["queued", "in_progress", "completed", "failed"]
+    status: VideoStatus
     progress: int = Field(ge=0, le=100)
     created_at: int
     completed_at: int | None

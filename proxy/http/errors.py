@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tarash_gateway.adapters import (
+from tarash_gateway.router import (
     ContentModerationError,
     HTTPError,
     PollTimeoutError,
@@ -24,9 +24,9 @@ from tarash_gateway.adapters import (
     ProviderConnectionError,
     RateLimitError,
     TarashError,
+    UnknownAliasError,
     ValidationError,
 )
-from tarash_gateway.router import UnknownAliasError
 from tarash_gateway.router.errors import NoDeploymentAvailableError
 
 logger = logging.getLogger("tarash.proxy")

@@ -16,7 +16,6 @@ import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tarash_gateway.adapters import ImageGenerationRequest, TarashError
 from tarash_gateway.adapters.registry import image_provider_for
 from tarash_gateway.proxy.gateway import Gateway
 from tarash_gateway.proxy.http.admission import check_model_allowed, check_rate, refusal_error
@@ -27,7 +26,7 @@ from tarash_gateway.proxy.http.routes import route
 from tarash_gateway.proxy.metrics import SPEND
 from tarash_gateway.proxy.store.ledger import AdmissionRefused, reserve, settle
 from tarash_gateway.proxy.store.schema import image_generations
-from tarash_gateway.router import Deployment, UnknownAliasError
+from tarash_gateway.router import Deployment, ImageGenerationRequest, TarashError, UnknownAliasError
 
 RESPONSE_FORMATS = ("url", "b64_json")
 

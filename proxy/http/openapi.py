@@ -284,53 +284,69 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
-def openapi_document(version: str) -> dict[str, Any]:
-    """The whole document; the schemas come straight from the pydantic models."""
+def _responses(op: Operation) -> dict[str, Any]:
+    """The operation's success body (JSON, Prometheus text or file bytes) and its errors."""
+    responses: dict[str, Any] = {}
+    if op.text:
+        responses[str(op.status)] = {
+            "description": "Prometheus text exposition format.",
+            "content": {"text/plain": {}},
+        }
+    elif op.binary:
+        responses[str(op.status)] = {
+            "description": "The file's bytes (supports Range).",
+            "content": {"video/mp4": {}, "image/jpeg": {}},
+        }
+    elif op.response is not None:
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": _ref(op.response)}},
+        }
+    for status in op.errors:
+        responses[str(status)] = {
+            "description": "Error",
+            "content": {"application/json": {"schema": _ref(v1.ErrorBody)}},
+        }
+    return responses
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    """One path item's method entry."""
+    entry: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": [op.tag],
+        "operationId": f"{op.method}_{op.path}",
+        "responses": _responses(op),
+    }
+    if parameters := _parameters(op):
+        entry["parameters"] = parameters
+    if op.request is not None:
+        content = {"application/json": {"schema": _ref(op.request)}}
+        if op.form:
+            content["multipart/form-data"] = {"schema": _ref(op.request)}
+        entry["requestBody"] = {"required": True, "content": content}
+    if op.public:
+        entry["security"] = []
+    return entry
+
+
+def _schemas() -> dict[str, Any]:
+    """Every model an operation names (and the error body), as JSON Schema definitions."""
     models = {m for op in OPERATIONS for m in (op.request, op.response) if m is not None}
     models.add(v1.ErrorBody)
     _, definitions = models_json_schema(
         [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
         ref_template=REF,
     )
+    schemas: dict[str, Any] = definitions.get("$defs", {})
+    return schemas
+
+
+def openapi_document(version: str) -> dict[str, Any]:
+    """The whole document; the schemas come straight from the pydantic models."""
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
-        responses: dict[str, Any] = {}
-        if op.text:
-            responses[str(op.status)] = {
-                "description": "Prometheus text exposition format.",
-                "content": {"text/plain": {}},
-            }
-        elif op.binary:
-            responses[str(op.status)] = {
-                "description": "The file's bytes (supports Range).",
-                "content": {"video/mp4": {}, "image/jpeg": {}},
-            }
-        elif op.response is not None:
-            responses[str(op.status)] = {
-                "description": "OK",
-                "content": {"application/json": {"schema": _ref(op.response)}},
-            }
-        for status in op.errors:
-            responses[str(status)] = {
-                "description": "Error",
-                "content": {"application/json": {"schema": _ref(v1.ErrorBody)}},
-            }
-        entry: dict[str, Any] = {
-            "summary": op.summary,
-            "tags": [op.tag],
-            "operationId": f"{op.method}_{op.path}",
-            "responses": responses,
-        }
-        if parameters := _parameters(op):
-            entry["parameters"] = parameters
-        if op.request is not None:
-            content = {"application/json": {"schema": _ref(op.request)}}
-            if op.form:
-                content["multipart/form-data"] = {"schema": _ref(op.request)}
-            entry["requestBody"] = {"required": True, "content": content}
-        if op.public:
-            entry["security"] = []
-        paths.setdefault(op.path, {})[op.method] = entry
+        paths.setdefault(op.path, {})[op.method] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -341,7 +357,7 @@ def openapi_document(version: str) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],

@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import time
 from typing import Literal, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tarash_gateway.adapters import TarashError, VideoGenerationRequest
+from tarash_gateway.proxy import jobs
 from tarash_gateway.proxy.gateway import Gateway
 from tarash_gateway.proxy.http.admission import check_model_allowed, check_rate, refusal_error
 from tarash_gateway.proxy.http.auth import Caller, authenticate
 from tarash_gateway.proxy.http.content import serve_location
-from tarash_gateway.proxy.http.echo import coerced_header, video_echo
+from tarash_gateway.proxy.http.echo import coerced_header
 from tarash_gateway.proxy.http.errors import APIError, not_found
 from tarash_gateway.proxy.http.numbers import parse_int
 from tarash_gateway.proxy.http.params import (
@@ -27,21 +26,19 @@ from tarash_gateway.proxy.http.params import (
     read_body,
 )
 from tarash_gateway.proxy.http.routes import route
-from tarash_gateway.proxy.http.serialize import video_object
-from tarash_gateway.proxy.logs import bind
+from tarash_gateway.proxy.http.serialize import json_response, video_json, video_list_json
 from tarash_gateway.proxy.metrics import CREATE_OVERHEAD
-from tarash_gateway.proxy.store.jobs import IdempotencyKeyTaken, VideoRecord, attempts_json
+from tarash_gateway.proxy.store.jobs import IdempotencyKeyTaken, VideoRecord
 from tarash_gateway.proxy.store.ledger import AdmissionRefused
-from tarash_gateway.proxy.workers.poller import SUBMIT_GRACE_SECONDS
-from tarash_gateway.router import Deployment, UnknownAliasError
+from tarash_gateway.router import (
+    Deployment,
+    TarashError,
+    UnknownAliasError,
+    VideoGenerationRequest,
+)
 
 MAX_LIST_LIMIT = 100
 logger = logging.getLogger("tarash.videos")
-
-
-def new_video_id() -> str:
-    """Opaque and unguessable: 128 random bits."""
-    return f"video_{secrets.token_hex(16)}"
 
 
 def _gateway(request: Request) -> Gateway:
@@ -67,107 +64,24 @@ def _video_response(gateway: Gateway, record: VideoRecord, status_code: int = 20
             headers["openai-poll-after-ms"] = str(max(100, int(interval * 1000)))
         except TarashError:
             pass
-    return JSONResponse(video_object(record), status_code=status_code, headers=headers)
+    return json_response(video_json(record), status_code, headers)
 
 
-async def _start_job(
+async def _start(
     gateway: Gateway,
-    *,
     caller: Caller,
-    alias: str,
-    request: VideoGenerationRequest,
-    asked_size: str | None,
-    remix_of: VideoRecord | None = None,
+    plan: jobs.Plan,
     idempotency: tuple[str, str] | None = None,
 ) -> VideoRecord:
-    """Reserve and write the job down, then submit it; a refusal leaves nothing behind.
-
-    A new video goes through the router (capabilities, strategy, limits, breakers,
-    retries, fallbacks); a remix must run where its source ran. ``asked_size`` is the
-    client's own (None when left out); the Video's ``seconds`` and ``size`` are what the
-    deployment requested from its provider, its model's defaults filled in.
-    """
-    router = gateway.router
-    provider_seconds = 0.0
-    if remix_of is None:
-        first = router.plan(alias, request)[0]  # a 400 here costs nothing
-        estimate = router.max_cost(alias, request)
-        seconds, size = video_echo(router.resolve(first, request).request, asked_size)
-    else:
-        first = router.deployment(remix_of.deployment_id)
-        request = router.resolve(first, request).request
-        seconds, size = remix_of.seconds, remix_of.size
-        estimate = first.cost(float(seconds))
-    request_json = request.model_dump_json()  # before the rate slot: a failure costs none
+    """Take the caller's rate slot, then start the job; a budget or parallel-job
+    refusal becomes its 429/400 answer."""
     await check_rate(gateway, caller)
-    now = time.time()
-    record = VideoRecord(
-        id=new_video_id(),
-        owner=caller.owner,
-        alias=alias,
-        deployment_id=first.id,
-        status="queued",
-        seconds=seconds,
-        size=size,
-        prompt=request.prompt,
-        request_json=request_json,
-        created_at=now,
-        updated_at=now,
-        remixed_from_video_id=remix_of.id if remix_of else None,
-        next_poll_at=now + SUBMIT_GRACE_SECONDS,
-        estimated_cost_usd=estimate,
-    )
     try:
-        await gateway.store.insert(record, caller.holder, idempotency)
+        return await jobs.start_job(
+            gateway, plan, owner=caller.owner, holder=caller.holder, idempotency=idempotency
+        )
     except AdmissionRefused as refusal:
         raise refusal_error(refusal) from None
-    try:
-        if remix_of is not None:
-            assert remix_of.upstream_id is not None
-            remix_started = time.perf_counter()
-            job = await router.remix(first, remix_of.upstream_id, request)
-            deployment, attempts = first, []
-            provider_seconds += time.perf_counter() - remix_started
-        else:
-            submission = await router.submit(alias, request)
-            job, deployment, attempts = submission.job, submission.deployment, submission.attempts
-            provider_seconds += submission.provider_seconds
-            if submission.resolved is not None:
-                seconds, size = video_echo(submission.resolved.request, asked_size)
-                record.coerced = submission.resolved.coerced
-    except BaseException:
-        await gateway.store.discard(record.id)
-        raise
-    record.deployment_id = deployment.id
-    record.seconds, record.size = seconds, size
-    record.upstream_id = job.request_id
-    record.attempts = max(1, len(attempts))
-    record.attempts_json = attempts_json(attempts)
-    record.submitted_at = time.time()
-    record.next_poll_at = record.submitted_at + deployment.params.poll_interval
-    bind(alias=alias, deployment=deployment.id, upstream_id=job.request_id, video_id=record.id)
-    logger.info(
-        "video created",
-        extra={
-            "attempts": record.attempts,
-            "seconds": seconds,
-            "size": size,
-            **({"prompt": request.prompt} if gateway.config.general_settings.log_prompts else {}),
-        },
-    )
-    await gateway.store.update(
-        record.id,
-        deployment_id=record.deployment_id,
-        seconds=record.seconds,
-        size=record.size,
-        upstream_id=record.upstream_id,
-        attempts=record.attempts,
-        attempts_json=record.attempts_json,
-        submitted_at=record.submitted_at,
-        next_poll_at=record.next_poll_at,
-    )
-    record.provider_seconds = provider_seconds
-    return record
 
 
 async def create_video(request: Request) -> Response:
@@ -187,14 +101,8 @@ async def create_video(request: Request) -> Response:
     if idempotency is not None and (replay := await _replay(gateway, caller, idempotency)):
         return replay
     try:
-        record = await _start_job(
-            gateway,
-            caller=caller,
-            alias=params.alias,
-            request=params.request,
-            asked_size=params.size,
-            idempotency=idempotency,
-        )
+        plan = jobs.plan_video(gateway.router, params.alias, params.request, params.size)
+        record = await _start(gateway, caller, plan, idempotency)
     except IdempotencyKeyTaken:
         assert idempotency is not None
         replay = await _replay(gateway, caller, idempotency)
@@ -294,16 +202,7 @@ async def list_videos(request: Request) -> Response:
     records, has_more = await store.page(
         caller.scope, after_seq=after_seq, limit=limit, order=order
     )
-    data = [video_object(record) for record in records]
-    return JSONResponse(
-        {
-            "object": "list",
-            "data": data,
-            "has_more": has_more,
-            "first_id": data[0]["id"] if data else None,
-            "last_id": data[-1]["id"] if data else None,
-        }
-    )
+    return json_response(video_list_json(records, has_more))
 
 
 async def delete_video(request: Request) -> Response:
@@ -386,14 +285,8 @@ async def remix_video(request: Request) -> Response:
         )
     original = VideoGenerationRequest.model_validate_json(source.request_json)
     remix_request = original.model_copy(update={"prompt": prompt})
-    record = await _start_job(
-        gateway,
-        caller=caller,
-        alias=source.alias,
-        request=remix_request,
-        asked_size=source.size,
-        remix_of=source,
-    )
+    plan = jobs.plan_remix(gateway.router, source, remix_request)
+    record = await _start(gateway, caller, plan)
     return _video_response(gateway, record)
 
 

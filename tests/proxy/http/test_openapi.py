@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -11,7 +12,7 @@ from starlette.routing import Route
 
 from tarash_gateway.proxy.app import create_app
 from tarash_gateway.proxy.http.api_models import VideoList, VideoObject
-from tarash_gateway.proxy.http.serialize import video_object
+from tarash_gateway.proxy.http.serialize import video_json, video_list_json, video_model
 from tarash_gateway.proxy.store.jobs import VideoRecord
 from tarash_gateway.router import parse_config
 from tests.servers import GatewayProcess
@@ -63,13 +64,11 @@ def test_video_wire_format_matches_the_published_schema() -> None:
         error_message="boom",
         cost_usd=0.0,
     )
-    body = video_object(record)
-    assert VideoObject.model_validate(body).model_dump() == body
-    page = {
-        "object": "list",
-        "data": [body],
-        "has_more": False,
-        "first_id": "video_x",
-        "last_id": "video_x",
-    }
-    VideoList.model_validate(page)
+    body = json.loads(video_json(record))
+    assert VideoObject.model_validate(body) == video_model(record)
+    assert body["error"] == {"code": "generation_failed", "message": "boom"}
+    assert body["model"] == "a"
+    assert body["tarash"]["attempts"] == []
+    page = json.loads(video_list_json([record], has_more=False))
+    assert VideoList.model_validate(page).data == [video_model(record)]
+    assert (page["first_id"], page["last_id"], page["has_more"]) == ("video_x", "video_x", False)
