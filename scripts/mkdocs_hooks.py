@@ -163,6 +163,7 @@ def configuration_page() -> str:
         DeploymentParams,
         GatewayConfig,
         GeneralSettings,
+        JobSettings,
         ModelEntry,
         RouterSettings,
     )
@@ -173,6 +174,7 @@ def configuration_page() -> str:
         DeploymentParams,
         RouterSettings,
         CooldownSettings,
+        JobSettings,
         GeneralSettings,
         MockConfig,
         MockResponse,
