@@ -72,6 +72,8 @@ image_generations = sa.Table(
     sa.Column("error_code", sa.String(64)),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("completed_at", sa.Float),
+    # Every try (retries, fallbacks) as AttemptRecord dumps, like videos.attempts_json.
+    sa.Column("attempts_json", sa.Text),
     sa.Index("ix_image_generations_owner", "owner"),
 )
 

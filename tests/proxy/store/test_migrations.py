@@ -12,7 +12,7 @@ from alembic.config import Config
 
 from tarash_gateway.proxy.store.database import MIGRATIONS, Database
 
-LATEST = "0003"
+LATEST = "0004"
 
 
 def version_of(path: Path) -> str:
