@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import aiohttp
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,6 +36,7 @@ class EchoEmulator(Emulator):
         return [
             Route("/thing", self.thing, methods=["POST"]),
             Route("/port", self.port_of_the_caller, methods=["GET"]),
+            Route("/cookie", self.set_cookie, methods=["POST"]),
         ]
 
     def authorized(self, request: Request) -> bool:
@@ -46,6 +46,14 @@ class EchoEmulator(Emulator):
         if (fault := await self.enter(request, "submit")) is not None:
             return fault
         return JSONResponse({"ok": True, "got": await request.json()})
+
+    async def set_cookie(self, request: Request) -> Response:
+        """An upstream that hands out a session cookie, as some CDNs and gateways do."""
+        if (fault := await self.enter(request, "cookie")) is not None:
+            return fault
+        response = JSONResponse({"ok": True})
+        response.set_cookie("upstream_session", "caller-a", path="/")
+        return response
 
     async def port_of_the_caller(self, request: Request) -> Response:
         """The caller's source port: the same port twice means one reused connection."""
@@ -212,8 +220,23 @@ async def test_the_timeout_is_per_call_on_the_shared_session(emulator: EchoEmula
 
 
 async def test_the_shared_session_keeps_no_cookies(emulator: EchoEmulator) -> None:
-    session = await pooled_session()
-    assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
+    """A cookie one caller's call received is not sent on the next call. The host is a
+    name, not an IP address: a real cookie jar keeps cookies only for names."""
+    base = f"http://localhost:{emulator.port}"
+    auth = {"Authorization": f"Bearer {emulator.api_key}"}
+    for path in ("/cookie", "/thing"):
+        await call(
+            "POST",
+            base + path,
+            provider="echo",
+            model="m",
+            request_timeout=5.0,
+            headers=auth,
+            json_body={"a": 1},
+        )
+    cookie, thing = emulator.calls[-2:]
+    assert (cookie.operation, thing.operation) == ("cookie", "submit")
+    assert "cookie" not in thing.headers
 
 
 def test_multipart_escapes_names_like_html5_forms() -> None:

@@ -849,9 +849,16 @@ async def test_cancel_hits_the_cancel_endpoint(emulator: FalEmulator) -> None:
 async def test_cancel_after_completion_is_a_no_op(emulator: FalEmulator) -> None:
     provider = FalProvider()
     config = make_config(emulator)
-    emulator.job_seconds = 0
+    emulator.job_seconds = 30
     job = await provider.submit_video(config, veo_request())
-    await provider.cancel_video(config, job.request_id)  # ALREADY_COMPLETED is not an error
+    fal_job = emulator.jobs[job.request_id.split("::")[1]]
+    fal_job.created -= 60  # finished for certain, whatever the clock did meanwhile
+    await provider.cancel_video(config, job.request_id)  # fal answers 400 ALREADY_COMPLETED
+    (cancel,) = emulator.calls_of("cancel")
+    assert cancel.method == "PUT"
+    assert not fal_job.cancelled  # the emulator took the ALREADY_COMPLETED branch
+    progress = await provider.poll_video(config, job.request_id)
+    assert progress.status == "completed"  # and the finished video is still there
 
 
 async def test_cancel_of_an_unknown_request_is_an_error(emulator: FalEmulator) -> None:

@@ -78,4 +78,8 @@ def test_refused_request_is_counted_nowhere(clock: Clock) -> None:
 def test_no_limit_means_no_bookkeeping(clock: Clock) -> None:
     limiter = ratelimit.RateLimiter()
     for _ in range(1000):
-        assert asyncio.run(limiter.try_acquire([("k", None)])) == 0
+        assert asyncio.run(limiter.try_acquire([("k", None), ("team", None)])) == 0
+    assert limiter._windows == {}  # no window kept for an account without a limit
+    # Nothing was counted either: with a limit of one, the first request is admitted.
+    assert asyncio.run(limiter.try_acquire([("k", 1)])) == 0
+    assert asyncio.run(limiter.try_acquire([("k", 1)])) > 0
