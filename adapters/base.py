@@ -9,6 +9,7 @@ poll loop. Either way, no provider writes its own polling loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from tarash_gateway.adapters.errors import GenerationFailedError, TarashError, ValidationError
@@ -162,3 +163,17 @@ def require_completed(
             request_id=request_id,
             raw_response=raw_response,
         )
+
+
+def with_result(progress: JobProgress, build: Callable[[], VideoGenerationResponse]) -> JobProgress:
+    """A completed poll carrying its finished result, built by the code ``fetch_video``
+    uses from the same status answer, so the lifecycle need not GET it again. When the
+    answer cannot be turned into a result (no output URL, say), the poll stays without
+    one and the lifecycle's ``fetch_video`` reports that error as before."""
+    if progress.status != "completed":
+        return progress
+    try:
+        result = build()
+    except TarashError:
+        return progress
+    return progress.model_copy(update={"result": result})

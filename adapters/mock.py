@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import get_args
 
-from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider, with_result
 from tarash_gateway.adapters.errors import ValidationError
 from tarash_gateway.adapters.field_mappers import Capabilities
 from tarash_gateway.adapters.media import SAMPLE_DURATION_SECONDS, SAMPLE_THUMBNAIL, SAMPLE_VIDEO
@@ -117,28 +117,15 @@ class MockProvider(VideoProvider, ImageProvider):
                 status="failed", progress=int(_FAIL_FRACTION * 100), error=error, raw_response=raw
             )
         if fraction >= 1.0:
-            return JobProgress(status="completed", progress=100, raw_response=raw)
+            done = JobProgress(status="completed", progress=100, raw_response=raw)
+            return with_result(done, lambda: _finished(config, request_id))
         status = "queued" if fraction < _QUEUED_FRACTION else "in_progress"
         return JobProgress(status=status, progress=min(99, int(fraction * 100)), raw_response=raw)
 
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
-        _submitted_at, index, seconds = _decode(request_id, config.model)
-        response = _settings(config).response_at(index)
-        custom = response.video_url is not None
-        video = response.video_url or SAMPLE_VIDEO.as_uri()
-        thumbnail = response.thumbnail_url or (None if custom else SAMPLE_THUMBNAIL.as_uri())
-        return VideoGenerationResponse(
-            request_id=request_id,
-            video=video,
-            thumbnail=thumbnail,
-            status="completed",
-            duration=float(seconds) if seconds else (None if custom else SAMPLE_DURATION_SECONDS),
-            content_type="video/mp4",
-            is_mock=True,
-            raw_response={"id": request_id, "video": {"url": video}},
-        )
+        return _finished(config, request_id)
 
     def supports_remix(self, config: VideoGenerationConfig) -> bool:
         return _settings(config).supports_remix
@@ -172,3 +159,22 @@ class MockProvider(VideoProvider, ImageProvider):
             is_mock=True,
             raw_response={"id": request_id, "images": [image] * request.n},
         )
+
+
+def _finished(config: VideoGenerationConfig, request_id: str) -> VideoGenerationResponse:
+    """The scripted result of a finished mock job (the sample video unless configured)."""
+    _submitted_at, index, seconds = _decode(request_id, config.model)
+    response = _settings(config).response_at(index)
+    custom = response.video_url is not None
+    video = response.video_url or SAMPLE_VIDEO.as_uri()
+    thumbnail = response.thumbnail_url or (None if custom else SAMPLE_THUMBNAIL.as_uri())
+    return VideoGenerationResponse(
+        request_id=request_id,
+        video=video,
+        thumbnail=thumbnail,
+        status="completed",
+        duration=float(seconds) if seconds else (None if custom else SAMPLE_DURATION_SECONDS),
+        content_type="video/mp4",
+        is_mock=True,
+        raw_response={"id": request_id, "video": {"url": video}},
+    )

@@ -77,18 +77,11 @@ async def follow_job(
                 model=config.model,
             ),
         )
-        if progress.status == "completed":
-            return await provider.fetch_video(config, job.request_id)
+        if progress.status == "completed":  # the status answer may already hold it
+            return progress.result or await provider.fetch_video(config, job.request_id)
         if progress.status == "failed":
-            reported = progress.error
-            if isinstance(reported, TarashError):
-                raise reported
-            raise TarashError(
-                str(reported or "the provider reported a failure"),
-                provider=config.provider,
-                model=config.model,
-                request_id=job.request_id,
-                raw_response=progress.raw_response,
+            raise progress.failure(
+                provider=config.provider, model=config.model, request_id=job.request_id
             )
         if time.monotonic() - started >= config.timeout:
             break

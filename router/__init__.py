@@ -30,6 +30,12 @@ from tarash_gateway.adapters.field_mappers import (
 from tarash_gateway.adapters.http import aclose_sessions
 from tarash_gateway.adapters.media import MEDIA_DIR
 from tarash_gateway.adapters.redact import redact_urls
+from tarash_gateway.adapters.sizes import (
+    ASPECT_RATIOS,
+    formula_size,
+    nearest_aspect_ratio,
+    nearest_resolution,
+)
 from tarash_gateway.router.api import (
     generate_image,
     generate_image_async,
@@ -42,6 +48,7 @@ from tarash_gateway.router.loader import ConfigError, ConfigIssue, load_config, 
 from tarash_gateway.router.routing import Router, Submission
 
 __all__ = [
+    "ASPECT_RATIOS",
     "MEDIA_DIR",
     "AttemptRecord",
     "ConfigError",
@@ -70,12 +77,15 @@ __all__ = [
     "VideoGenerationRequest",
     "VideoGenerationResponse",
     "aclose_sessions",
+    "formula_size",
     "generate_image",
     "generate_image_async",
     "generate_video",
     "generate_video_async",
     "get_provider_field_mapping",
     "load_config",
+    "nearest_aspect_ratio",
+    "nearest_resolution",
     "parse_config",
     "redact_urls",
     "register_provider",

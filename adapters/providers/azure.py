@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode
 import aiohttp
 from openai import AsyncOpenAI
 
-from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.base import VideoProvider, with_result
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -62,11 +62,11 @@ from tarash_gateway.adapters.providers.openai import (
     OpenAIProvider,
     SizeTable,
     decode_image,
-    describe_size,
     http_client,
     is_moderation,
     longest_prefix,
 )
+from tarash_gateway.adapters.sizes import describe_size
 
 DEFAULT_API_VERSION = "preview"
 ApiMode = Literal["videos", "preview-jobs"]
@@ -223,7 +223,9 @@ class AzureProvider(OpenAIProvider):
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         if self.api_mode(config) == "videos":
             return await super().poll_video(config, request_id)
-        return self._job_progress(config, request_id, await self._get_job(config, request_id))
+        job = await self._get_job(config, request_id)
+        progress = self._job_progress(config, request_id, job)
+        return with_result(progress, lambda: self._job_result(config, request_id, job))
 
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
@@ -389,7 +391,12 @@ class AzureProvider(OpenAIProvider):
     async def _fetch_job(
         self, config: VideoGenerationConfig, job_id: str
     ) -> VideoGenerationResponse:
-        job = await self._get_job(config, job_id)
+        return self._job_result(config, job_id, await self._get_job(config, job_id))
+
+    def _job_result(
+        self, config: VideoGenerationConfig, job_id: str, job: dict[str, Any]
+    ) -> VideoGenerationResponse:
+        """The result a finished job describes, or why it has none."""
         progress = self._job_progress(config, job_id, job)
         if progress.status != "completed":
             if isinstance(progress.error, TarashError):

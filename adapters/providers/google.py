@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from tarash_gateway.adapters.base import ImageProvider, VideoProvider, require_completed
+from tarash_gateway.adapters.base import (
+    ImageProvider,
+    VideoProvider,
+    require_completed,
+    with_result,
+)
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -391,44 +396,15 @@ class GoogleProvider(VideoProvider, ImageProvider):
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         job = _Job.decode(request_id, config.model)
         operation = await self._operation(config, job, request_id)
-        return _progress(operation, job, config, request_id)
+        progress = _progress(operation, job, config, request_id)
+        return with_result(progress, lambda: _finished(operation, job, config, request_id))
 
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         job = _Job.decode(request_id, config.model)
         operation = await self._operation(config, job, request_id)
-        progress = _progress(operation, job, config, request_id)
-        require_completed(
-            progress,
-            provider=PROVIDER,
-            model=config.model,
-            request_id=request_id,
-            raw_response=_trimmed(operation),
-        )
-        videos = _video_entries(operation, job.api)
-        locations = [_location(entry) for entry in videos]
-        metadata: dict[str, Any] = {
-            "api": job.api,
-            "operation": job.operation,
-            "videos": [loc for loc in locations if not loc.startswith("data:")],
-        }
-        if job.api == "gemini":
-            metadata["download_auth"] = "x-goog-api-key header (GoogleProvider.download_headers)"
-        gcs = [entry["gcsUri"] for entry in videos if isinstance(entry.get("gcsUri"), str)]
-        if gcs:
-            metadata["gcs_uris"] = gcs
-        return VideoGenerationResponse(
-            request_id=request_id,
-            video=locations[0],
-            status="completed",
-            duration=float(job.seconds or DEFAULT_SECONDS),
-            resolution=job.resolution or DEFAULT_RESOLUTION,
-            aspect_ratio=job.aspect_ratio or DEFAULT_ASPECT_RATIO,
-            content_type=str(videos[0].get("mimeType") or videos[0].get("encoding") or "video/mp4"),
-            raw_response=_trimmed(operation),
-            provider_metadata=metadata,
-        )
+        return _finished(operation, job, config, request_id)
 
     def download_headers(self, config: VideoGenerationConfig, location: str) -> dict[str, str]:
         """Gemini API file URLs need the API key; Cloud Storage URLs need a Vertex token.
@@ -665,6 +641,43 @@ def _progress(
     else:
         failure = GenerationFailedError("google finished the job without a video", **common)
     return JobProgress(status="failed", progress=100, error=failure, raw_response=raw)
+
+
+def _finished(
+    operation: dict[str, Any], job: _Job, config: VideoGenerationConfig, request_id: str
+) -> VideoGenerationResponse:
+    """The result a done operation describes, or why it has none."""
+    progress = _progress(operation, job, config, request_id)
+    require_completed(
+        progress,
+        provider=PROVIDER,
+        model=config.model,
+        request_id=request_id,
+        raw_response=_trimmed(operation),
+    )
+    videos = _video_entries(operation, job.api)
+    locations = [_location(entry) for entry in videos]
+    metadata: dict[str, Any] = {
+        "api": job.api,
+        "operation": job.operation,
+        "videos": [loc for loc in locations if not loc.startswith("data:")],
+    }
+    if job.api == "gemini":
+        metadata["download_auth"] = "x-goog-api-key header (GoogleProvider.download_headers)"
+    gcs = [entry["gcsUri"] for entry in videos if isinstance(entry.get("gcsUri"), str)]
+    if gcs:
+        metadata["gcs_uris"] = gcs
+    return VideoGenerationResponse(
+        request_id=request_id,
+        video=locations[0],
+        status="completed",
+        duration=float(job.seconds or DEFAULT_SECONDS),
+        resolution=job.resolution or DEFAULT_RESOLUTION,
+        aspect_ratio=job.aspect_ratio or DEFAULT_ASPECT_RATIO,
+        content_type=str(videos[0].get("mimeType") or videos[0].get("encoding") or "video/mp4"),
+        raw_response=_trimmed(operation),
+        provider_metadata=metadata,
+    )
 
 
 def _response_body(operation: Mapping[str, Any], api: Api) -> dict[str, Any]:

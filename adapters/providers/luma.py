@@ -26,14 +26,18 @@ with the SDK's.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from tarash_gateway.adapters.base import ImageProvider, VideoProvider, require_completed
+from tarash_gateway.adapters.base import (
+    ImageProvider,
+    VideoProvider,
+    require_completed,
+    with_result,
+)
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -63,6 +67,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationResponse,
 )
 from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.sizes import aspect_from_size
 from tarash_gateway.adapters.uploads import Publisher, images_as_urls, inline_image
 
 PROVIDER = "luma"
@@ -305,23 +310,6 @@ def video_payload(model: str, request: VideoGenerationRequest) -> dict[str, Any]
     return _check_extra_images(merged, model)
 
 
-def aspect_from_size(size: str, allowed: frozenset[str], model: str) -> str:
-    """An OpenAI-style ``WIDTHxHEIGHT`` as one of ``allowed`` ratios, exactly."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", size)
-    if match is not None:
-        width, height = int(match[1]), int(match[2])
-        if width > 0 and height > 0:
-            divisor = math.gcd(width, height)
-            ratio = f"{width // divisor}:{height // divisor}"
-            if ratio in allowed:
-                return ratio
-    raise _refuse(
-        f"{model} cannot make size {size!r}; use aspect_ratio, one of {', '.join(sorted(allowed))}",
-        "size",
-        model,
-    )
-
-
 def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str, Any], list[str]]:
     """(JSON body of ``POST /generations/image``, unified fields Photon ignores)."""
     if not model.startswith(_IMAGE_PREFIX):
@@ -336,7 +324,9 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
         raise _refuse(f"{model} does not take a mask image", "mask_image", model)
     aspect: str | None = request.aspect_ratio
     if aspect is None and request.size:
-        aspect = aspect_from_size(request.size, _LUMA_ASPECTS, model)
+        aspect = aspect_from_size(
+            request.size, sorted(_LUMA_ASPECTS), provider=PROVIDER, model=model
+        )
     elif aspect is not None and caps.aspect_ratios is not None and aspect not in caps.aspect_ratios:
         raise _refuse(
             f"{model} does not support aspect ratio {aspect}; "
@@ -482,13 +472,20 @@ class LumaProvider(VideoProvider, ImageProvider):
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         generation = await self._generation(config, request_id)
-        return generation_progress(generation, model=config.model, request_id=request_id)
+        progress = generation_progress(generation, model=config.model, request_id=request_id)
+        return with_result(progress, lambda: self._finished(config, request_id, generation))
 
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         """The finished generation; for an image generation ``video`` holds the image URL."""
         generation = await self._generation(config, request_id)
+        return self._finished(config, request_id, generation)
+
+    def _finished(
+        self, config: VideoGenerationConfig, request_id: str, generation: Any
+    ) -> VideoGenerationResponse:
+        """The result a generation resource describes, or why it has none."""
         progress = generation_progress(generation, model=config.model, request_id=request_id)
         require_completed(
             progress,

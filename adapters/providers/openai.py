@@ -28,7 +28,6 @@ import base64
 import binascii
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
@@ -41,7 +40,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import openai
 from openai import AsyncOpenAI
 
-from tarash_gateway.adapters.base import ImageProvider, VideoProvider
+from tarash_gateway.adapters.base import ImageProvider, VideoProvider, with_result
 from tarash_gateway.adapters.defaults import resolve_request
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
@@ -82,6 +81,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationResponse,
 )
 from tarash_gateway.adapters.providers.image_size import image_size
+from tarash_gateway.adapters.sizes import describe_size, formula_size
 
 # Every ``client.videos`` method carries a deprecation note because OpenAI's own Sora
 # API closed; keeping that API alive is this provider's purpose, so the note is noise.
@@ -116,36 +116,6 @@ DEFAULT_ASPECT_RATIO = "9:16"
 ``openai/types/video_create_params.py``: "Defaults to 4 seconds", "Defaults to 720x1280";
 Azure's Sora 2 page says the same). The size default also fills in whichever half
 (resolution or aspect ratio) a caller omitted."""
-
-_SHORT_SIDES = {"360p": 360, "480p": 480, "720p": 720, "1080p": 1080, "4k": 2160}
-_RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
-_SIZE_PATTERN = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
-
-
-def formula_size(resolution: str, aspect_ratio: str) -> str:
-    """A ``WIDTHxHEIGHT`` for upstreams without a size table (even sides)."""
-    short = _SHORT_SIDES[resolution]
-    ratio = _RATIOS[aspect_ratio]
-    long = 2 * round(short * max(ratio, 1 / ratio) / 2)
-    return f"{long}x{short}" if ratio >= 1 else f"{short}x{long}"
-
-
-def describe_size(size: str | None) -> tuple[str | None, str | None]:
-    """``"1280x720"`` → (``"720p"``, ``"16:9"``); None where it does not fit a tier."""
-    match = _SIZE_PATTERN.match(size or "")
-    if match is None:
-        return None, None
-    width, height = int(match.group(1)), int(match.group(2))
-    if width <= 0 or height <= 0:
-        return None, None
-    short = min(width, height)
-    resolution = min(_SHORT_SIDES, key=lambda label: abs(_SHORT_SIDES[label] - short))
-    ratio = width / height
-    aspect = min(_RATIOS, key=lambda name: abs(math.log(_RATIOS[name] / ratio)))
-    if abs(math.log(_RATIOS[aspect] / ratio)) > 0.05:
-        return resolution, None
-    return resolution, aspect
-
 
 # -- field mappers -------------------------------------------------------------------------
 
@@ -873,6 +843,13 @@ class OpenAIProvider(VideoProvider, ImageProvider):
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         raw = await self._retrieve(config, request_id)
+        progress = self._progress(config, request_id, raw)
+        return with_result(progress, lambda: self._finished(config, request_id, raw))
+
+    def _progress(
+        self, config: ProviderSettings, request_id: str, raw: dict[str, Any]
+    ) -> JobProgress:
+        """What a video resource's status says about the job."""
         status = str(raw.get("status") or "")
         progress = max(0, min(100, int(raw.get("progress") or 0)))
         if status == "completed":
@@ -905,8 +882,14 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         raw = await self._retrieve(config, request_id)
+        return self._finished(config, request_id, raw)
+
+    def _finished(
+        self, config: ProviderSettings, request_id: str, raw: dict[str, Any]
+    ) -> VideoGenerationResponse:
+        """The result a video resource describes, or why it has none."""
         if raw.get("status") != "completed":
-            progress = await self.poll_video(config, request_id)
+            progress = self._progress(config, request_id, raw)
             if isinstance(progress.error, TarashError):
                 raise progress.error
             raise GenerationFailedError(

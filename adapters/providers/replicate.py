@@ -53,7 +53,7 @@ from replicate.exceptions import ReplicateError, ReplicateException
 from replicate.file import File
 from replicate.prediction import Prediction
 
-from tarash_gateway.adapters.base import VideoProvider
+from tarash_gateway.adapters.base import VideoProvider, with_result
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -941,7 +941,8 @@ class ReplicateProvider(VideoProvider):
                 raw_response=raw,
             )
         if prediction.status == "succeeded":
-            return JobProgress(status="completed", progress=100, raw_response=raw)
+            done = JobProgress(status="completed", progress=100, raw_response=raw)
+            return with_result(done, lambda: self._finished(config, request_id, prediction, raw))
         status: JobStatus = "queued" if prediction.status == "starting" else "in_progress"
         return JobProgress(status=status, progress=_percent(prediction), raw_response=raw)
 
@@ -949,6 +950,12 @@ class ReplicateProvider(VideoProvider):
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         prediction, raw = await self._get(config, request_id)
+        return self._finished(config, request_id, prediction, raw)
+
+    def _finished(
+        self, config: VideoGenerationConfig, request_id: str, prediction: Prediction, raw: Any
+    ) -> VideoGenerationResponse:
+        """The result a prediction describes, or why it has none."""
         if prediction.status in FAILED_STATUSES:
             raise _failure(prediction, config, raw)
         common: dict[str, Any] = {

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from tarash_gateway.adapters.base import VideoProvider, require_completed
+from tarash_gateway.adapters.base import VideoProvider, require_completed, with_result
 from tarash_gateway.adapters.errors import (
     ContentModerationError,
     GenerationFailedError,
@@ -635,12 +635,19 @@ class RunwayProvider(VideoProvider):
 
     async def poll_video(self, config: VideoGenerationConfig, request_id: str) -> JobProgress:
         task = await self._task(config, request_id)
-        return task_progress(task, model=config.model, request_id=request_id)
+        progress = task_progress(task, model=config.model, request_id=request_id)
+        return with_result(progress, lambda: self._finished(config, request_id, task))
 
     async def fetch_video(
         self, config: VideoGenerationConfig, request_id: str
     ) -> VideoGenerationResponse:
         task = await self._task(config, request_id)
+        return self._finished(config, request_id, task)
+
+    def _finished(
+        self, config: VideoGenerationConfig, request_id: str, task: Any
+    ) -> VideoGenerationResponse:
+        """The result a task resource describes, or why it has none."""
         progress = task_progress(task, model=config.model, request_id=request_id)
         require_completed(
             progress,

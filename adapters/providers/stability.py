@@ -19,7 +19,6 @@ Wire format checked on 2026-11-25; sources are listed in ``tests/emulators/stabi
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import secrets
@@ -44,6 +43,7 @@ from tarash_gateway.adapters.models import (
     ImageGenerationRequest,
     ImageGenerationResponse,
 )
+from tarash_gateway.adapters.sizes import aspect_from_size
 
 PROVIDER = "stability"
 DEFAULT_BASE_URL = "https://api.stability.ai"
@@ -130,23 +130,6 @@ def endpoint_for(model: str) -> tuple[str, str | None]:
     return name, None
 
 
-def aspect_from_size(size: str, model: str) -> str:
-    """An OpenAI-style ``WIDTHxHEIGHT`` as one of Stability's aspect ratios, exactly."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", size)
-    if match is not None:
-        width, height = int(match[1]), int(match[2])
-        if width > 0 and height > 0:
-            divisor = math.gcd(width, height)
-            ratio = f"{width // divisor}:{height // divisor}"
-            if ratio in ASPECT_RATIOS:
-                return ratio
-    raise _refuse(
-        f"{model} cannot make size {size!r}; use aspect_ratio, one of {', '.join(ASPECT_RATIOS)}",
-        "size",
-        model,
-    )
-
-
 def _form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -166,7 +149,7 @@ def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[s
         raise _refuse(f"{model} is used here for text-to-image only", "image_list", model)
     aspect: str | None = request.aspect_ratio
     if aspect is None and request.size:
-        aspect = aspect_from_size(request.size, model)
+        aspect = aspect_from_size(request.size, ASPECT_RATIOS, provider=PROVIDER, model=model)
     if aspect is not None and caps.aspect_ratios is not None and aspect not in caps.aspect_ratios:
         raise _refuse(
             f"{model} does not support aspect ratio {aspect}; "

@@ -8,8 +8,8 @@ header.
 
 from __future__ import annotations
 
-from tarash_gateway.adapters import VideoGenerationRequest
-from tarash_gateway.proxy.http.params import format_size, parse_size
+from tarash_gateway.proxy.http.params import parse_size
+from tarash_gateway.router import VideoGenerationRequest, formula_size
 
 UNKNOWN_SECONDS = "4"
 UNKNOWN_SIZE = "720x1280"
@@ -30,7 +30,7 @@ def video_echo(sent: VideoGenerationRequest, asked_size: str | None) -> tuple[st
     # A model that fixes one of the two itself (Kling's resolution, an image-to-video
     # model's framing): the other is reported as sent, the unknown one as OpenAI's.
     unknown_resolution, unknown_aspect = parse_size(UNKNOWN_SIZE)
-    return seconds, format_size(
+    return seconds, formula_size(
         sent.resolution or unknown_resolution, sent.aspect_ratio or unknown_aspect
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import math
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -20,19 +19,22 @@ import pydantic
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
-from tarash_gateway.adapters import ImageInput, VideoGenerationRequest
 from tarash_gateway.proxy.http.errors import APIError, invalid_body
 from tarash_gateway.proxy.http.jsonbody import JsonLimits, loads, read_capped
 from tarash_gateway.proxy.http.numbers import parse_int
 from tarash_gateway.proxy.http.sniff import sniff_image_type
+from tarash_gateway.router import (
+    ASPECT_RATIOS,
+    ImageInput,
+    VideoGenerationRequest,
+    nearest_aspect_ratio,
+    nearest_resolution,
+)
 from tarash_gateway.router.config import GeneralSettings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp")
 
-_RESOLUTION_BY_SHORT_SIDE = {360: "360p", 480: "480p", 720: "720p", 1080: "1080p", 2160: "4k"}
-_SHORT_SIDE_BY_RESOLUTION = {label: side for side, label in _RESOLUTION_BY_SHORT_SIDE.items()}
-_ASPECT_RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "21:9": 21 / 9}
 _SIZE_PATTERN = re.compile(r"^\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*$")
 _BRACKET_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 
@@ -159,27 +161,16 @@ def parse_size(size: str) -> tuple[str, str]:
             param="size",
             code="invalid_value",
         )
-    ratio = width / height
-    aspect = min(_ASPECT_RATIOS, key=lambda name: abs(math.log(_ASPECT_RATIOS[name] / ratio)))
-    if abs(math.log(_ASPECT_RATIOS[aspect] / ratio)) > 0.05:
-        supported = ", ".join(_ASPECT_RATIOS)
+    aspect = nearest_aspect_ratio(width, height)
+    if aspect is None:
+        supported = ", ".join(ASPECT_RATIOS)
         raise APIError(
             400,
             f"Size {size!r} has an unsupported aspect ratio; supported: {supported}.",
             param="size",
             code="invalid_value",
         )
-    short = min(width, height)
-    side = min(_RESOLUTION_BY_SHORT_SIDE, key=lambda s: abs(s - short))
-    return _RESOLUTION_BY_SHORT_SIDE[side], aspect
-
-
-def format_size(resolution: str, aspect_ratio: str) -> str:
-    """(``"720p"``, ``"16:9"``) → ``"1280x720"``; the inverse of :func:`parse_size`."""
-    short = _SHORT_SIDE_BY_RESOLUTION[resolution]
-    ratio = _ASPECT_RATIOS[aspect_ratio]
-    long = 2 * round(short * max(ratio, 1 / ratio) / 2)
-    return f"{long}x{short}" if ratio >= 1 else f"{short}x{long}"
+    return nearest_resolution(min(width, height)), aspect
 
 
 def parse_seconds(value: Any) -> int:

@@ -127,3 +127,18 @@ async def test_remix_respects_the_switch(clock: Clock) -> None:
 async def test_foreign_ids_are_rejected() -> None:
     with pytest.raises(ValidationError, match="not a mock job id"):
         await MockProvider().poll_video(config(), "fal-1234")
+
+
+async def test_a_finished_poll_carries_the_result(clock: Clock) -> None:
+    """The lifecycle needs no fetch after the mock's completed poll (issue 16, item 3)."""
+    provider = MockProvider()
+    cfg = config(job_seconds=1.0)
+    job = await provider.submit_video(cfg, REQUEST)
+    clock.now += 2.0
+
+    progress = await provider.poll_video(cfg, job.request_id)
+
+    assert progress.status == "completed"
+    assert progress.result == await provider.fetch_video(cfg, job.request_id)
+    assert progress.result is not None
+    assert progress.result.is_mock

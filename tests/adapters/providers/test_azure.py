@@ -30,7 +30,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.azure import SORA_1_JOBS, AzureProvider
 from tarash_gateway.adapters.providers.openai import GENERIC, SORA_2, SORA_2_PRO
 from tests.emulators.azure import AzureEmulator, azure_error
@@ -691,3 +691,44 @@ def test_the_router_sees_the_family_the_adapter_uses() -> None:
     caps = AzureProvider().capabilities(jobs)
     assert caps is SORA_1_JOBS.capabilities
     assert caps.default_duration == 5
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: AzureEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = AzureProvider()
+    cfg = config(emulator)
+    job = await provider.submit_video(cfg, request())
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result
+
+
+async def test_a_finished_preview_job_is_read_once(
+    emulator: AzureEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview jobs API's finished job carries its generations: one GET completes it."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = AzureProvider()
+    cfg = preview(emulator)
+    job = await provider.submit_video(cfg, request())
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result

@@ -31,7 +31,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers import google_vertex
 from tarash_gateway.adapters.providers.google import (
     VEO_2_0,
@@ -952,3 +952,26 @@ async def test_a_bare_prompt_sends_the_documented_defaults(
 def test_unknown_models_get_no_invented_defaults() -> None:
     body = build_veo_body(VideoGenerationRequest(prompt="x"), "veo-9-experimental", api="vertex")
     assert body["parameters"] == {"sampleCount": 1}
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: GoogleEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = GoogleProvider()
+    cfg = gemini(emulator)
+    job = await provider.submit_video(cfg, VideoGenerationRequest(prompt="a lighthouse at dusk"))
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result

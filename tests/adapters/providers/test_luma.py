@@ -26,7 +26,7 @@ from tarash_gateway.adapters import (
 )
 from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
 from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.luma import (
     MODEL_MAPPINGS,
     LumaProvider,
@@ -662,3 +662,26 @@ def test_images_in_photon_extras_must_be_urls_too(extras: dict[str, Any], param:
         "photon-1", ImageGenerationRequest(prompt="p", extra_params=url_extras)
     )
     assert payload["modify_image_ref"] == url_extras["modify_image_ref"]
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: LumaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = LumaProvider()
+    cfg = make_config(emulator)
+    job = await provider.submit_video(cfg, REQUEST)
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result

@@ -35,7 +35,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers import openai as openai_module
 from tarash_gateway.adapters.providers.image_size import image_size
 from tarash_gateway.adapters.providers.openai import (
@@ -45,10 +45,9 @@ from tarash_gateway.adapters.providers.openai import (
     OpenAIProvider,
     config_warnings,
     create_form,
-    describe_size,
-    formula_size,
     is_moderation,
 )
+from tarash_gateway.adapters.sizes import describe_size, formula_size
 from tests.emulators.base import Fault
 from tests.emulators.openai import OpenAIEmulator, error_body, png_frame
 from tests.servers import free_port
@@ -1033,3 +1032,26 @@ def test_image_size_reads_png_jpeg_gif_and_webp_headers() -> None:
     assert image_size(vp8x) == (1280, 720)
     assert image_size(b"not an image") is None
     assert image_size(IMAGE_BYTES[:20]) is None  # cut short before the frame header
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: OpenAIEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = OpenAIProvider()
+    cfg = config(emulator)
+    job = await provider.submit_video(cfg, request())
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result

@@ -24,7 +24,7 @@ from tarash_gateway.adapters.defaults import resolve_request
 from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
 from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tarash_gateway.adapters.models import ProgressUpdate
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.replicate import (
     MODEL_MAPPINGS,
     ReplicateProvider,
@@ -1033,3 +1033,26 @@ def test_veo_31_reference_images_need_8_seconds_at_16_9() -> None:
             build_input("google/veo-3.1", request(image_list=refs, **fields))
     with pytest.raises(ValidationError, match="last frame"):
         build_input("google/veo-3.1", request(image_list=[*refs, _KEYFRAMES[1]]))
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: ReplicateEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = ReplicateProvider()
+    cfg = make_config(emulator)
+    job = await provider.submit_video(cfg, request())
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result

@@ -27,7 +27,7 @@ from tarash_gateway.adapters import (
 from tarash_gateway.adapters.field_mappers import get_provider_field_mapping, lookup_mapping
 from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tarash_gateway.adapters.models import ProgressUpdate
-from tarash_gateway.adapters.polling import run_video_job
+from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.runway import (
     MAX_DATA_URI_BYTES,
     MODEL_MAPPINGS,
@@ -850,3 +850,26 @@ async def test_emulator_upload_target_and_tasks_are_strict(emulator: RunwayEmula
         never = await create()
     assert never.status_code == 400
     assert "not a Runway upload" in never.json()["error"]
+
+
+# -- completion in one read (issue 16, item 3) ---------------------------------------------
+
+
+async def test_a_finished_job_is_read_once(
+    emulator: RunwayEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll that sees the job finished carries its result, so completing it takes one
+    GET (the old lifecycle polled, then fetched the same resource again)."""
+    monkeypatch.setattr(emulator, "job_seconds", 0)
+    provider = RunwayProvider()
+    cfg = make_config(emulator)
+    job = await provider.submit_video(cfg, image_request())
+    emulator.calls.clear()
+
+    result = await follow_job(provider, cfg, job)
+
+    assert [call.method for call in emulator.calls] == ["GET"]
+    progress = await provider.poll_video(cfg, job.request_id)
+    assert progress.status == "completed"
+    assert progress.result == result
+    assert await provider.fetch_video(cfg, job.request_id) == result
