@@ -20,6 +20,7 @@ the action is to wait (:class:`PollAt`) or the job is final.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tarash_gateway.adapters import (
@@ -146,13 +147,14 @@ Step = tuple[Job, Action]
 # -- transitions ---------------------------------------------------------------------
 
 
-def due(job: Job, limits: Limits, now: float, budget: int) -> Step:
-    """The job's time has come: submit it if a crash left it without an upstream job,
-    give up on it if it ran out of time or polls, else poll it."""
+def due(job: Job, limits: Limits, now: float, budget: Callable[[], int]) -> Step:
+    """The job's time has come: submit it if a crash left it without an upstream job
+    (``budget`` gives the submits left, asked only then), give up on it if it ran out
+    of time or polls, else poll it."""
     if job.upstream_id is None:
         # Still none when its row fell due (``submit_grace_seconds`` after it was
         # written): the submit that should have set it died with its process.
-        return job, Resubmit(avoid=None, budget=max(budget, 1))
+        return job, Resubmit(avoid=None, budget=max(budget(), 1))
     if now - job.started_at > limits.timeout or job.polls >= limits.max_polls:
         error = PollTimeoutError(
             f"the job did not finish within {limits.timeout:.0f}s or {limits.max_polls} polls"
@@ -161,23 +163,29 @@ def due(job: Job, limits: Limits, now: float, budget: int) -> Step:
     return job, Poll()
 
 
-def polled(job: Job, progress: JobProgress, limits: Limits, now: float, budget: int) -> Step:
+def polled(
+    job: Job, progress: JobProgress, limits: Limits, now: float, budget: Callable[[], int]
+) -> Step:
     """A poll answered: completed (settle, fetching first when the answer lacks the
-    result), failed upstream (:func:`upstream_failed`), or still running."""
-    job = dataclasses.replace(job, polls=job.polls + 1, poll_failures=0)
-    if progress.status == "completed":
+    result), failed upstream (:func:`upstream_failed`; ``budget`` gives the submits
+    left, asked only then), or still running."""
+    if progress.status == "completed" or progress.status == "failed":
+        job = dataclasses.replace(job, polls=job.polls + 1, poll_failures=0)
+        if progress.status == "failed":
+            return upstream_failed(job, progress.failure(request_id=job.upstream_id), budget())
         if progress.result is not None:
             return job, Settle(progress.result)
         return job, Fetch()
-    if progress.status == "failed":
-        return upstream_failed(job, progress.failure(request_id=job.upstream_id), budget)
+    at = now + limits.poll_interval
     job = dataclasses.replace(
         job,
         status=progress.status,
         progress=progress.progress,
-        next_poll_at=now + limits.poll_interval,
+        polls=job.polls + 1,
+        poll_failures=0,
+        next_poll_at=at,
     )
-    return job, PollAt(now + limits.poll_interval)
+    return job, PollAt(at)
 
 
 def poll_failed(

@@ -142,9 +142,7 @@ class _Run:
         if progress.status == "failed":
             reported = progress.failure(request_id=job.upstream_id)
             await self.router.job_finished(deployment, error=reported)
-        self.job, next_action = jobs.polled(
-            job, progress, limits_for(deployment), now, self.budget()
-        )
+        self.job, next_action = jobs.polled(job, progress, limits_for(deployment), now, self.budget)
         return next_action
 
     async def _cancel(self, deployment: Deployment, error: TarashError) -> jobs.Action:
@@ -238,7 +236,7 @@ async def advance(
         deployment = router.deployment(job.deployment_id)
     except TarashError as error:
         return jobs.failed(job, error, time.time())
-    run.job, action = jobs.due(job, limits_for(deployment), time.time(), run.budget())
+    run.job, action = jobs.due(job, limits_for(deployment), time.time(), run.budget)
     if isinstance(action, jobs.Cancel):
         action = jobs.Cancel(_attributed(action.error, deployment))
     next_action: jobs.Action | None = action

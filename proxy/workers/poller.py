@@ -185,7 +185,7 @@ def _only_progress(before: Job, after: Job) -> bool:
         and after.deployment_id == before.deployment_id
         and after.upstream_id == before.upstream_id
         and after.submits == before.submits
-        and after.attempts == before.attempts
+        and after.attempts is before.attempts
     )
 
 

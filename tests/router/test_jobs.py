@@ -49,27 +49,27 @@ def running(**changes: object) -> Job:
 
 
 def test_a_due_job_is_polled() -> None:
-    _, action = jobs.due(running(), LIMITS, NOW, budget=2)
+    _, action = jobs.due(running(), LIMITS, NOW, budget=lambda: 2)
     assert action == jobs.Poll()
 
 
 def test_a_job_past_its_timeout_is_cancelled_with_a_timeout_error() -> None:
     job = running(submitted_at=NOW - 601)
-    _, action = jobs.due(job, LIMITS, NOW, budget=2)
+    _, action = jobs.due(job, LIMITS, NOW, budget=lambda: 2)
     assert isinstance(action, jobs.Cancel)
     assert isinstance(action.error, PollTimeoutError)
     assert "600s" in action.error.message
 
 
 def test_a_job_out_of_polls_is_cancelled() -> None:
-    _, action = jobs.due(running(polls=120), LIMITS, NOW, budget=2)
+    _, action = jobs.due(running(polls=120), LIMITS, NOW, budget=lambda: 2)
     assert isinstance(action, jobs.Cancel)
     assert "120 polls" in action.error.message
 
 
 def test_an_orphan_is_submitted_once_due() -> None:
     orphan = running(upstream_id=None, created_at=NOW - SETTINGS.submit_grace_seconds)
-    _, action = jobs.due(orphan, LIMITS, NOW, budget=0)
+    _, action = jobs.due(orphan, LIMITS, NOW, budget=lambda: 0)
     assert action == jobs.Resubmit(avoid=None, budget=1)
 
 
@@ -82,7 +82,7 @@ def test_progress_schedules_the_next_poll_and_clears_failures() -> None:
         JobProgress(status="in_progress", progress=40),
         LIMITS,
         NOW,
-        budget=2,
+        budget=lambda: 2,
     )
     assert action == jobs.PollAt(NOW + 5.0)
     assert (job.status, job.progress, job.polls, job.poll_failures) == ("in_progress", 40, 8, 0)
@@ -91,20 +91,22 @@ def test_progress_schedules_the_next_poll_and_clears_failures() -> None:
 
 def test_completion_with_the_result_in_the_answer_settles_without_a_fetch() -> None:
     _, action = jobs.polled(
-        running(), JobProgress(status="completed", result=RESULT), LIMITS, NOW, budget=2
+        running(), JobProgress(status="completed", result=RESULT), LIMITS, NOW, budget=lambda: 2
     )
     assert action == jobs.Settle(RESULT)
 
 
 def test_completion_without_the_result_fetches_it() -> None:
-    _, action = jobs.polled(running(), JobProgress(status="completed"), LIMITS, NOW, budget=2)
+    _, action = jobs.polled(
+        running(), JobProgress(status="completed"), LIMITS, NOW, budget=lambda: 2
+    )
     assert action == jobs.Fetch()
 
 
 def test_a_retryable_upstream_failure_resubmits_avoiding_the_deployment() -> None:
     error = GenerationFailedError("render farm on fire")
     job, action = jobs.polled(
-        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=2
+        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=lambda: 2
     )
     assert action == jobs.Resubmit(avoid="dep-a", budget=2, error=error)
     assert job.attempts[-1].status == "failed"
@@ -115,7 +117,7 @@ def test_a_retryable_upstream_failure_resubmits_avoiding_the_deployment() -> Non
 def test_an_upstream_failure_with_no_budget_left_fails() -> None:
     error = GenerationFailedError("again")
     _, action = jobs.polled(
-        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=0
+        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=lambda: 0
     )
     assert action == jobs.Fail(error)
 
@@ -123,14 +125,14 @@ def test_an_upstream_failure_with_no_budget_left_fails() -> None:
 def test_a_non_retryable_upstream_failure_fails_at_once() -> None:
     error = ValidationError("bad prompt")
     _, action = jobs.polled(
-        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=5
+        running(), JobProgress(status="failed", error=error), LIMITS, NOW, budget=lambda: 5
     )
     assert action == jobs.Fail(error)
 
 
 def test_an_unclassified_failure_becomes_a_provider_error() -> None:
     _, action = jobs.polled(
-        running(), JobProgress(status="failed", error="it broke"), LIMITS, NOW, budget=0
+        running(), JobProgress(status="failed", error="it broke"), LIMITS, NOW, budget=lambda: 0
     )
     assert isinstance(action, jobs.Fail)
     assert action.error.message == "it broke"
@@ -260,3 +262,16 @@ def test_only_a_successful_last_attempt_is_marked_failed() -> None:
     already = (attempt("failed"),)
     assert jobs.mark_last_failed(already, error) == already
     assert jobs.mark_last_failed((), error) == ()
+
+
+def test_a_running_job_never_asks_for_its_budget() -> None:
+    """Working out the retry budget walks the alias chain: the hot path of a poll that
+    changed nothing but progress must not pay for it."""
+
+    def budget() -> int:
+        raise AssertionError("the budget was asked for")
+
+    _, action = jobs.due(running(), LIMITS, NOW, budget=budget)
+    assert action == jobs.Poll()
+    _, action = jobs.polled(running(), JobProgress(status="in_progress"), LIMITS, NOW, budget)
+    assert isinstance(action, jobs.PollAt)
