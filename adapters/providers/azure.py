@@ -52,18 +52,17 @@ from tarash_gateway.adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
-from tarash_gateway.adapters.providers.openai import (
+from tarash_gateway.adapters.providers.openai import OpenAIProvider, http_client
+from tarash_gateway.adapters.providers.openai_errors import is_moderation
+from tarash_gateway.adapters.providers.openai_forms import decode_image
+from tarash_gateway.adapters.providers.openai_models import (
     DEFAULT_ASPECT_RATIO,
     DEFAULT_RESOLUTION,
     GENERIC,
     OPENAI_SIZES,
     SORA_2,
     SORA_2_PRO,
-    OpenAIProvider,
     SizeTable,
-    decode_image,
-    http_client,
-    is_moderation,
     longest_prefix,
 )
 from tarash_gateway.adapters.sizes import describe_size

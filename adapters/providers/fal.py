@@ -66,13 +66,10 @@ from tarash_gateway.adapters.models import (
 )
 from tarash_gateway.adapters.polling import run_video_job
 from tarash_gateway.adapters.providers import fal_storage
-from tarash_gateway.adapters.providers.fal_models import (
-    GENERIC,
-    PROVIDER,
-    SORA2_REMIX,
-    SORA_REMIX_ENDPOINT,
-    build_image_payload,
-)
+from tarash_gateway.adapters.providers.fal_family import PROVIDER
+from tarash_gateway.adapters.providers.fal_images import build_image_payload
+from tarash_gateway.adapters.providers.fal_models import GENERIC, SORA_REMIX_ENDPOINT
+from tarash_gateway.adapters.providers.fal_veo_sora import SORA2_REMIX
 from tarash_gateway.adapters.uploads import Publisher, images_as_urls, inline_image
 
 DEFAULT_BASE_URL = "https://queue.fal.run"

@@ -24,16 +24,12 @@ the auth header for exactly that origin.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import json
 import os
-import re
 import secrets
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar, cast
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -53,19 +49,15 @@ from tarash_gateway.adapters.errors import (
 from tarash_gateway.adapters.extras import IMAGE_PARAMS, check_extra_params, merge_extra_params
 from tarash_gateway.adapters.field_mappers import (
     Capabilities,
-    FieldMap,
     ModelMapping,
     build_payload,
     lookup_mapping,
     protected_fields,
-    register_provider_field_mapping,
 )
 from tarash_gateway.adapters.http import (
-    FormFile,
     aclose_sessions,
     call,
     classify_status,
-    encode_multipart,
     scrub,
 )
 from tarash_gateway.adapters.models import (
@@ -81,6 +73,32 @@ from tarash_gateway.adapters.models import (
     VideoGenerationResponse,
 )
 from tarash_gateway.adapters.providers.image_size import image_size
+from tarash_gateway.adapters.providers.openai_errors import (
+    _status_body,
+    is_moderation,
+)
+from tarash_gateway.adapters.providers.openai_forms import (
+    create_form,
+    input_reference,
+    path_segment,
+)
+from tarash_gateway.adapters.providers.openai_models import (
+    DEFAULT_ASPECT_RATIO,
+    DEFAULT_BASE_URL,
+    DEFAULT_RESOLUTION,
+    GENERIC,
+    GENERIC_IMAGES,
+    IMAGE_FAMILIES,
+    OPENAI_SIZES,
+    SizeTable,
+    longest_prefix,
+)
+from tarash_gateway.adapters.providers.openai_shutdown import (
+    _SHUTDOWN_STATUSES,
+    config_warnings,
+    targets_openai,
+    videos_shut_down,
+)
 from tarash_gateway.adapters.sizes import describe_size, formula_size
 
 # Every ``client.videos`` method carries a deprecation note because OpenAI's own Sora
@@ -88,393 +106,6 @@ from tarash_gateway.adapters.sizes import describe_size, formula_size
 warnings.filterwarnings("ignore", message="The Sora API", category=DeprecationWarning)
 
 T = TypeVar("T")
-
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-OPENAI_HOST = "api.openai.com"
-VIDEOS_SHUTDOWN = "2026-09-24"
-"""When api.openai.com's videos API (Sora 2) was removed; its images API stays. Source:
-developers.openai.com/api/docs/deprecations ("Videos API", sora-2, sora-2-pro and their
-snapshots: deprecated 2026-03-24, removed 2026-09-24, no replacement listed)."""
-
-# -- sizes -------------------------------------------------------------------------------
-
-SizeTable = Mapping[tuple[str, str], str]
-"""(resolution, aspect ratio) → ``WIDTHxHEIGHT`` for a model family."""
-
-SORA_2_SIZES: SizeTable = {("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"}
-SORA_2_PRO_SIZES: SizeTable = {
-    **SORA_2_SIZES,
-    # The pro model's larger sizes; their short side (1024) is nearest the 1080p tier,
-    # which is also how the gateway's own API reads ``size=1792x1024``.
-    ("1080p", "16:9"): "1792x1024",
-    ("1080p", "9:16"): "1024x1792",
-}
-DEFAULT_DURATION = 4
-DEFAULT_RESOLUTION = "720p"
-DEFAULT_ASPECT_RATIO = "9:16"
-"""The videos API's own defaults: seconds "4", size 720x1280 (openai 3.60,
-``openai/types/video_create_params.py``: "Defaults to 4 seconds", "Defaults to 720x1280";
-Azure's Sora 2 page says the same). The size default also fills in whichever half
-(resolution or aspect ratio) a caller omitted."""
-
-# -- field mappers -------------------------------------------------------------------------
-
-_PROMPT = FieldMap("prompt", "prompt", required=True)
-_SECONDS = FieldMap("duration_seconds", "seconds")
-_RESERVED: dict[str, str | None] = {"size": "size"}
-"""The size is checked against the model's table and prices differ by resolution."""
-
-
-def sora_mapping(resolutions: tuple[str, ...], price_per_second: float) -> ModelMapping:
-    """A Sora 2 family: 4/8/12 s sent as strings, portrait or landscape, audio always on,
-    and one optional first-frame image (``input_reference``)."""
-    return ModelMapping(
-        fields=(_PROMPT, _SECONDS),
-        capabilities=Capabilities(
-            durations=(4, 8, 12),
-            resolutions=resolutions,
-            aspect_ratios=("16:9", "9:16"),
-            audio=True,
-            image_roles=("first_frame",),
-            price_per_second=price_per_second,
-            # The API's documented defaults (openai 3.60, video_create_params.py).
-            default_duration=DEFAULT_DURATION,
-            default_resolution=DEFAULT_RESOLUTION,
-            default_aspect_ratio=DEFAULT_ASPECT_RATIO,
-        ),
-        image_fields={"first_frame": "input_reference"},
-        duration_format="string",
-        reserved=_RESERVED,
-    )
-
-
-SORA_2 = sora_mapping(("720p",), 0.10)
-SORA_2_PRO = sora_mapping(("720p", "1080p"), 0.30)
-GENERIC = ModelMapping(
-    # An unknown upstream (another gateway, a self-hosted server): the OpenAI fields plus
-    # the unified extras the gateway's own API accepts, sent only when the caller set them.
-    # No table defaults: a field the caller left out is left out, so the upstream applies
-    # its own default (nothing here can know it).
-    fields=(
-        _PROMPT,
-        _SECONDS,
-        FieldMap("negative_prompt", "negative_prompt"),
-        FieldMap("seed", "seed"),
-        FieldMap("generate_audio", "generate_audio"),
-        FieldMap("enhance_prompt", "enhance_prompt"),
-    ),
-    capabilities=Capabilities(audio=True, image_roles=("first_frame",)),
-    image_fields={"first_frame": "input_reference"},
-    duration_format="string",
-    reserved=_RESERVED,
-)
-
-OPENAI_MAPPINGS: dict[str, ModelMapping] = {
-    "sora-2": SORA_2,
-    "sora-2-pro": SORA_2_PRO,
-    "": GENERIC,
-}
-OPENAI_SIZES: dict[str, SizeTable] = {"sora-2": SORA_2_SIZES, "sora-2-pro": SORA_2_PRO_SIZES}
-
-register_provider_field_mapping("openai", OPENAI_MAPPINGS)
-
-
-def longest_prefix(table: Mapping[str, T], model: str) -> T | None:
-    """The entry whose key is the longest prefix of ``model`` (the mappers' rule)."""
-    matches = [prefix for prefix in table if model.startswith(prefix)]
-    return table[max(matches, key=len)] if matches else None
-
-
-# -- images ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImageFamily:
-    """What an image model accepts; ``None`` means "not restricted here"."""
-
-    sizes: tuple[str, ...] | None
-    aspect_sizes: Mapping[str, str]
-    qualities: tuple[str, ...] | None
-    styles: tuple[str, ...] | None
-    max_n: int = 10
-    content_type: str = "image/png"
-
-
-_GPT_IMAGE_QUALITIES = ("low", "medium", "high", "auto")
-GPT_IMAGE_STANDARD = ImageFamily(
-    sizes=("1024x1024", "1536x1024", "1024x1536", "auto"),
-    aspect_sizes={"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024", "9:16": "1024x1536"},
-    qualities=_GPT_IMAGE_QUALITIES,
-    styles=(),
-)
-GPT_IMAGE_FREE_SIZE = ImageFamily(
-    # Arbitrary WIDTHxHEIGHT (sides divisible by 16, aspect between 1:3 and 3:1).
-    sizes=None,
-    aspect_sizes={
-        "1:1": "1024x1024",
-        "16:9": "1536x864",
-        "9:16": "864x1536",
-        "4:3": "1024x768",
-        "21:9": "1792x768",
-    },
-    qualities=(*_GPT_IMAGE_QUALITIES, "xhigh", "max"),
-    styles=(),
-)
-DALL_E_3 = ImageFamily(
-    sizes=("1024x1024", "1792x1024", "1024x1792"),
-    aspect_sizes={"1:1": "1024x1024", "16:9": "1792x1024", "9:16": "1024x1792"},
-    qualities=("standard", "hd"),
-    styles=("vivid", "natural"),
-    max_n=1,
-)
-DALL_E_2 = ImageFamily(
-    sizes=("256x256", "512x512", "1024x1024"),
-    aspect_sizes={"1:1": "1024x1024"},
-    qualities=("standard",),
-    styles=(),
-)
-GENERIC_IMAGES = ImageFamily(
-    sizes=None,
-    aspect_sizes={"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024", "9:16": "1024x1536"},
-    qualities=None,
-    styles=None,
-)
-IMAGE_FAMILIES: dict[str, ImageFamily] = {
-    "gpt-image-1": GPT_IMAGE_STANDARD,
-    "gpt-image-2": GPT_IMAGE_FREE_SIZE,
-    "gpt-image-2.6": GPT_IMAGE_STANDARD,
-    "chatgpt-image": GPT_IMAGE_STANDARD,
-    "dall-e-3": DALL_E_3,
-    "dall-e-2": DALL_E_2,
-    "": GENERIC_IMAGES,
-}
-
-
-# -- errors -----------------------------------------------------------------------------------
-
-_MODERATION_CODES = (
-    "moderation",
-    "content_policy",
-    "content_filter",
-    "responsibleaipolicyviolation",
-    "safety",
-)
-_MODERATION_PHRASES = ("moderation", "content policy", "safety system", "content filter")
-
-
-def _error_part(body: Any) -> dict[str, Any]:
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict):
-            return inner
-    return {}
-
-
-def is_moderation(status: int, body: Any) -> bool:
-    """A 4xx whose error code/type (or Azure's ``inner_error``) names a content refusal."""
-    if status >= 500 or status in (401, 429):
-        return False
-    error = _error_part(body)
-    codes = [error.get("code"), error.get("type")]
-    inner = error.get("inner_error") or error.get("innererror")
-    if isinstance(inner, dict):
-        codes.append(inner.get("code"))
-    if any(
-        isinstance(code, str) and any(mark in code.lower() for mark in _MODERATION_CODES)
-        for code in codes
-    ):
-        return True
-    message = error.get("message")
-    return isinstance(message, str) and any(
-        phrase in message.lower() for phrase in _MODERATION_PHRASES
-    )
-
-
-def _status_body(exc: openai.APIStatusError) -> Any:
-    """The whole error body as sent (the SDK keeps only its ``error`` part)."""
-    try:
-        text = exc.response.text
-    except Exception:  # the body was not read: fall back to what the SDK kept
-        return exc.body
-    try:
-        return json.loads(text) if text else exc.body
-    except ValueError:
-        return text[:2000]
-
-
-# -- api.openai.com's videos shutdown ------------------------------------------------------
-
-_SHUTDOWN_STATUSES = (404, 410)
-
-
-def targets_openai(base_url: str) -> bool:
-    """Whether ``base_url`` is OpenAI's own API host (whose videos API is gone)."""
-    return (urlsplit(base_url).hostname or "").lower().rstrip(".") == OPENAI_HOST
-
-
-def is_image_model(model: str) -> bool:
-    """Whether ``model`` is one of OpenAI's image model families (still served)."""
-    return any(prefix and model.startswith(prefix) for prefix in IMAGE_FAMILIES)
-
-
-SHUTDOWN_ADVICE = (
-    f"OpenAI's videos API (Sora 2) on {OPENAI_HOST} shut down on {VIDEOS_SHUTDOWN} "
-    "(its images API still works). Set this deployment's base_url to an upstream that "
-    "still serves the OpenAI videos API (Azure's {endpoint}/openai/v1 with provider: azure, "
-    "another gateway, a self-hosted server), or route the alias to another provider."
-)
-
-
-def videos_shut_down(error: HTTPError) -> HTTPError:
-    """A 404/410 from api.openai.com on a video call, said as what it is."""
-    return HTTPError(
-        f"{error.provider} answered HTTP {error.status_code} on a video call: {SHUTDOWN_ADVICE}",
-        status_code=error.status_code,
-        provider=error.provider,
-        model=error.model,
-        request_id=error.request_id,
-        raw_response=error.raw_response,
-    )
-
-
-def _setting(params: Any, name: str) -> Any:
-    if isinstance(params, Mapping):
-        return params.get(name)
-    return getattr(params, name, None)
-
-
-def config_warnings(params: Any) -> list[str]:
-    """What ``check-config`` should warn about for one deployment (its params: a
-    ``DeploymentParams``, a provider config or a mapping with ``provider``, ``model``,
-    ``base_url``). Today: a ``provider: openai`` video deployment that reaches
-    api.openai.com (no ``base_url`` and no ``OPENAI_BASE_URL``, or that host named), whose
-    videos API shut down on 2026-09-24. Image models there are fine. Also a
-    ``provider: azure`` deployment with no endpoint at all (every call would be refused).
-    Pure apart from reading ``OPENAI_BASE_URL`` / ``AZURE_OPENAI_ENDPOINT``, as the
-    adapters do."""
-    provider = _setting(params, "provider")
-    if provider == "azure":
-        if _setting(params, "base_url") or os.environ.get("AZURE_OPENAI_ENDPOINT"):
-            return []
-        return [
-            f"provider azure, model {_setting(params, 'model')!r}: no base_url and no "
-            "AZURE_OPENAI_ENDPOINT, so every call is refused; set base_url to the resource "
-            "endpoint (https://<name>.openai.azure.com)."
-        ]
-    if provider != "openai":
-        return []
-    model = str(_setting(params, "model") or "")
-    if is_image_model(model):
-        return []
-    base_url = _setting(params, "base_url") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-    if not targets_openai(str(base_url)):
-        return []
-    where = "no base_url, so it targets" if not _setting(params, "base_url") else "base_url is"
-    return [f"provider openai, model {model!r}: {where} {OPENAI_HOST}. {SHUTDOWN_ADVICE}"]
-
-
-# -- input images ------------------------------------------------------------------------------
-
-_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
-
-
-def sniff_image_type(data: bytes) -> str:
-    """The MIME type from an image's first bytes (JPEG when unsure)."""
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    return "image/jpeg"
-
-
-def decode_image(value: str) -> tuple[bytes, str] | None:
-    """(bytes, MIME type) of a ``data:`` URL or raw base64 image; None if it is neither."""
-    match = _DATA_URL.match(value)
-    text = match.group("data") if match else value
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if not data:
-        return None
-    mime = match.group("mime") if match and match.group("mime") else sniff_image_type(data)
-    return data, mime
-
-
-def input_reference(value: str, *, provider: str, model: str) -> Any:
-    """What the SDK sends as ``input_reference``: a URL as ``{image_url}`` (the upstream
-    fetches it; the gateway does not fetch user URLs), inline data as a file upload."""
-    if value.startswith(("http://", "https://")):
-        return {"image_url": value}
-    decoded = decode_image(value)
-    if decoded is None:
-        raise ValidationError(
-            "input_reference must be an http(s) URL, a data: URL or base64 image data",
-            param="input_reference",
-            provider=provider,
-            model=model,
-        )
-    data, mime = decoded
-    return (f"input_reference.{_EXTENSIONS.get(mime, 'img')}", data, mime)
-
-
-# -- the wire format of the videos API ---------------------------------------------------
-
-_CREATE_ARGUMENTS = ("prompt", "model", "seconds", "size")
-"""``videos.create``'s named arguments, in the order the SDK puts them in the form (an
-uploaded ``input_reference`` goes last, as a file; an ``{image_url}`` one is not a file,
-which the SDK's argument does not take, so it travels with ``extra_body``)."""
-
-
-def form_fields(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The form fields the SDK makes of a multipart body (``qs.stringify_items`` with
-    bracket arrays): every value a string (``True`` → ``"true"``), nested objects as
-    ``key[sub]``, lists as repeated ``key[]``, None values left out."""
-    fields: list[tuple[str, str]] = []
-    for key, value in payload.items():
-        _add_form_field(fields, key, value)
-    return fields
-
-
-def _add_form_field(fields: list[tuple[str, str]], key: str, value: Any) -> None:
-    if isinstance(value, Mapping):
-        for sub, item in value.items():
-            _add_form_field(fields, f"{key}[{sub}]", item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _add_form_field(fields, f"{key}[]", item)
-    elif value is True or value is False:
-        fields.append((key, "true" if value else "false"))
-    elif value is not None:
-        fields.append((key, str(value)))
-
-
-def create_form(payload: Mapping[str, Any]) -> tuple[bytes, str]:
-    """The multipart body (and its Content-Type) of ``videos.create`` for ``payload``,
-    as the SDK sends it: the named arguments first, then the ``extra_body`` fields (an
-    ``{image_url}`` reference becomes ``input_reference[image_url]``), then an uploaded
-    ``input_reference`` as a file part."""
-    ordered = {key: payload[key] for key in _CREATE_ARGUMENTS if key in payload}
-    ordered.update(payload)
-    files: list[tuple[str, FormFile]] = []
-    reference = ordered.get("input_reference")
-    if isinstance(reference, tuple):
-        files.append(("input_reference", ordered.pop("input_reference")))
-    return encode_multipart(form_fields(ordered), files)
-
-
-def path_segment(value: str) -> str:
-    """``value`` percent-encoded as one URL path segment, as the SDK's ``path_template``
-    does (``/`` is encoded; ``.`` and ``..`` are refused so no proxy can normalise the
-    path into another endpoint)."""
-    segment = quote(value, safe="!$&'()*+,;=:@")
-    if segment in ("", ".", ".."):
-        raise ValueError(f"{value!r} cannot be used as a path segment")
-    return segment
-
 
 # -- the client cache ------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from tarash_gateway.adapters.models import (
 )
 from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.azure import SORA_1_JOBS, AzureProvider
-from tarash_gateway.adapters.providers.openai import GENERIC, SORA_2, SORA_2_PRO
+from tarash_gateway.adapters.providers.openai_models import GENERIC, SORA_2, SORA_2_PRO
 from tests.emulators.azure import AzureEmulator, azure_error
 from tests.emulators.base import Fault
 

@@ -32,7 +32,13 @@ from tarash_gateway.adapters.field_mappers import (
 from tarash_gateway.adapters.media import SAMPLE_THUMBNAIL, SAMPLE_VIDEO
 from tarash_gateway.adapters.models import ProgressUpdate
 from tarash_gateway.adapters.polling import run_video_job
-from tarash_gateway.adapters.providers import fal_models, fal_storage
+from tarash_gateway.adapters.providers import (
+    fal_images,
+    fal_kling_hailuo,
+    fal_models,
+    fal_storage,
+    fal_veo_sora,
+)
 from tarash_gateway.adapters.providers.fal import (
     FalProvider,
     JobRef,
@@ -431,14 +437,14 @@ def test_validation_message_names_allowed_values() -> None:
 
 
 def test_lookup_is_longest_prefix() -> None:
-    assert lookup_mapping("fal", "fal-ai/veo3.1/fast") is fal_models.VEO31_FAST
-    assert lookup_mapping("fal", "fal-ai/veo3.1/fast/image-to-video") is fal_models.VEO31_I2V
-    assert lookup_mapping("fal", "fal-ai/veo3.1/image-to-video") is fal_models.VEO31_I2V
-    assert lookup_mapping("fal", "fal-ai/veo3/fast") is fal_models.VEO3
-    assert lookup_mapping("fal", "fal-ai/veo3.1") is fal_models.VEO31
-    assert lookup_mapping("fal", "fal-ai/sora-2/text-to-video") is fal_models.SORA2
+    assert lookup_mapping("fal", "fal-ai/veo3.1/fast") is fal_veo_sora.VEO31_FAST
+    assert lookup_mapping("fal", "fal-ai/veo3.1/fast/image-to-video") is fal_veo_sora.VEO31_I2V
+    assert lookup_mapping("fal", "fal-ai/veo3.1/image-to-video") is fal_veo_sora.VEO31_I2V
+    assert lookup_mapping("fal", "fal-ai/veo3/fast") is fal_veo_sora.VEO3
+    assert lookup_mapping("fal", "fal-ai/veo3.1") is fal_veo_sora.VEO31
+    assert lookup_mapping("fal", "fal-ai/sora-2/text-to-video") is fal_veo_sora.SORA2
     assert lookup_mapping("fal", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video") is (
-        fal_models.KLING25_TURBO
+        fal_kling_hailuo.KLING25_TURBO
     )
     assert lookup_mapping("fal", "fal-ai/pixverse/v5.5/text-to-video") is not lookup_mapping(
         "fal", "fal-ai/pixverse/v5/text-to-video"
@@ -787,10 +793,10 @@ def test_image_extras_cannot_override_the_count_or_size() -> None:
     for extras in ({"num_images": 4}, {"image_size": "square_hd"}, {"aspect_ratio": "1:1"}):
         request = ImageGenerationRequest(prompt="p", extra_params=extras)
         with pytest.raises(ValidationError) as caught:
-            fal_models.build_image_payload(request, model="fal-ai/flux/dev")
+            fal_images.build_image_payload(request, model="fal-ai/flux/dev")
         assert caught.value.param == next(iter(extras))
     added = ImageGenerationRequest(prompt="p", extra_params={"guidance_scale": 3.5})
-    assert fal_models.build_image_payload(added, model="fal-ai/flux/dev")["guidance_scale"] == 3.5
+    assert fal_images.build_image_payload(added, model="fal-ai/flux/dev")["guidance_scale"] == 3.5
 
 
 def test_every_family_maps_a_minimal_request() -> None:
@@ -992,34 +998,34 @@ async def test_image_failures_are_classified(emulator: FalEmulator) -> None:
 
 
 def test_image_payloads() -> None:
-    flux = fal_models.build_image_payload(
+    flux = fal_images.build_image_payload(
         ImageGenerationRequest(prompt="p", size="1024x768"), model="fal-ai/flux-2-pro"
     )
     assert flux == {"prompt": "p", "image_size": {"width": 1024, "height": 768}}
-    banana = fal_models.build_image_payload(
+    banana = fal_images.build_image_payload(
         ImageGenerationRequest(
             prompt="p", aspect_ratio="21:9", n=3, image_list=[ImageInput(image=IMAGE)]
         ),
         model="fal-ai/nano-banana/edit",
     )
     assert banana == {"prompt": "p", "aspect_ratio": "21:9", "num_images": 3, "image_urls": [IMAGE]}
-    generic = fal_models.build_image_payload(
+    generic = fal_images.build_image_payload(
         ImageGenerationRequest(prompt="p", negative_prompt="dull", seed=1),
         model="fal-ai/bytedance/seedream/v4/text-to-image",
     )
     assert generic == {"prompt": "p", "negative_prompt": "dull", "seed": 1}
     with pytest.raises(ValidationError) as caught:
-        fal_models.build_image_payload(
+        fal_images.build_image_payload(
             ImageGenerationRequest(prompt="p", aspect_ratio="21:9"), model="fal-ai/flux/dev"
         )
     assert caught.value.param == "aspect_ratio"
     with pytest.raises(ValidationError) as caught:
-        fal_models.build_image_payload(
+        fal_images.build_image_payload(
             ImageGenerationRequest(prompt="p", negative_prompt="x"), model="fal-ai/flux/dev"
         )
     assert caught.value.param == "negative_prompt"
     with pytest.raises(ValidationError) as caught:
-        fal_models.build_image_payload(ImageGenerationRequest(prompt="p", size="big"), model="m/n")
+        fal_images.build_image_payload(ImageGenerationRequest(prompt="p", size="big"), model="m/n")
     assert caught.value.param == "size"
 
 
@@ -1104,7 +1110,7 @@ def test_the_app_comes_from_the_response_url_under_a_prefixed_base() -> None:
 
 def test_veo31_lite_has_its_own_tables_and_price() -> None:
     lite = lookup_mapping("fal", "fal-ai/veo3.1/lite")
-    assert lite is fal_models.VEO31_LITE  # was the full Veo 3.1 table
+    assert lite is fal_veo_sora.VEO31_LITE  # was the full Veo 3.1 table
     assert lite.capabilities.price_per_second == 0.05  # not 0.40
     with pytest.raises(ValidationError) as caught:
         payload_for("fal-ai/veo3.1/lite", resolution="4k")

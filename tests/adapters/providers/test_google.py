@@ -34,14 +34,16 @@ from tarash_gateway.adapters.models import (
 from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers import google_vertex
 from tarash_gateway.adapters.providers.google import (
+    GoogleProvider,
+    build_imagen_body,
+    build_veo_body,
+)
+from tarash_gateway.adapters.providers.google_models import (
     VEO_2_0,
     VEO_3_0,
     VEO_3_1,
     VEO_3_1_LITE,
     VEO_GENERIC,
-    GoogleProvider,
-    build_imagen_body,
-    build_veo_body,
 )
 from tests.emulators.base import Fault
 from tests.emulators.google import GoogleEmulator

@@ -38,15 +38,11 @@ from tarash_gateway.adapters.models import (
 from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers import openai as openai_module
 from tarash_gateway.adapters.providers.image_size import image_size
-from tarash_gateway.adapters.providers.openai import (
-    GENERIC,
-    SORA_2,
-    SORA_2_PRO,
-    OpenAIProvider,
-    config_warnings,
-    create_form,
-    is_moderation,
-)
+from tarash_gateway.adapters.providers.openai import OpenAIProvider
+from tarash_gateway.adapters.providers.openai_errors import is_moderation
+from tarash_gateway.adapters.providers.openai_forms import create_form
+from tarash_gateway.adapters.providers.openai_models import GENERIC, SORA_2, SORA_2_PRO
+from tarash_gateway.adapters.providers.openai_shutdown import config_warnings
 from tarash_gateway.adapters.sizes import describe_size, formula_size
 from tests.emulators.base import Fault
 from tests.emulators.openai import OpenAIEmulator, error_body, png_frame

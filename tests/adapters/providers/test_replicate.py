@@ -26,12 +26,12 @@ from tarash_gateway.adapters.media import SAMPLE_VIDEO
 from tarash_gateway.adapters.models import ProgressUpdate
 from tarash_gateway.adapters.polling import follow_job, run_video_job
 from tarash_gateway.adapters.providers.replicate import (
-    MODEL_MAPPINGS,
     ReplicateProvider,
     build_input,
     mapping_for,
     split_model,
 )
+from tarash_gateway.adapters.providers.replicate_models import MODEL_MAPPINGS
 from tests.emulators.base import Fault
 from tests.emulators.replicate import (
     FLAGGED_ERROR,

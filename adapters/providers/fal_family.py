@@ -1,0 +1,148 @@
+"""How one fal video model family is described: the shared value sets and the
+:func:`family` builder every fal table uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tarash_gateway.adapters.field_mappers import (
+    Capabilities,
+    DurationFormat,
+    FieldMap,
+    ModelMapping,
+)
+from tarash_gateway.adapters.models import ImageRole
+
+PROVIDER = "fal"
+
+ALL_ASPECTS = ("16:9", "9:16", "1:1", "4:3", "21:9")
+LANDSCAPE_PORTRAIT = ("16:9", "9:16")
+SQUARE_TOO = ("16:9", "9:16", "1:1")
+
+MINIMAX_RESOLUTIONS = {"480p": "512P", "720p": "768P", "1080p": "1080P"}
+"""MiniMax names its tiers by height in capitals; 512P/768P are the nearest unified tiers."""
+PIXVERSE_RESOLUTIONS = {"480p": "540p"}
+"""PixVerse's 540p tier is the nearest to the unified 480p; other tiers keep their names."""
+
+
+def _rename(names: Mapping[str, str]) -> Callable[[Any], Any]:
+    return lambda value: names.get(value, value)
+
+
+def _one_item_list(value: Any) -> list[Any]:
+    """For fields that take a list of files where the unified request has one."""
+    return [value]
+
+
+def _frames_at_16fps(seconds: int) -> int:
+    """Wan 2.2 counts frames, not seconds: 16 fps plus the opening frame (5 s → 81)."""
+    return seconds * 16 + 1
+
+
+RESERVED: Mapping[str, str | None] = {
+    "duration": "seconds",
+    "num_frames": "seconds",
+    "resolution": "size",
+    "aspect_ratio": "size",
+    "generate_audio": "generate_audio",
+    "num_videos": None,
+    "num_outputs": None,
+    "n": None,
+}
+"""Fields that set a fal video's length, size, sound or count, whatever the family maps:
+fal bills by the second (audio included), so extras may never set them."""
+
+
+def family(
+    *,
+    durations: tuple[int, ...] | None,
+    duration_format: DurationFormat = "string",
+    duration_field: str | None = "duration",
+    duration_transform: Callable[[Any], Any] | None = None,
+    resolutions: tuple[str, ...] | None = None,
+    resolution_field: str | None = "resolution",
+    resolution_names: Mapping[str, str] | None = None,
+    aspect_ratios: tuple[str, ...] | None = None,
+    aspect_field: str | None = "aspect_ratio",
+    audio: bool = False,
+    audio_field: str | None = "generate_audio",
+    seed: bool = False,
+    negative_prompt: bool = False,
+    enhance_field: str | None = None,
+    images: Mapping[ImageRole, str] | None = None,
+    image_lists: frozenset[str] = frozenset(),
+    video_field: str | None = None,
+    video_required: bool = False,
+    video_list: bool = False,
+    text_to_video: bool = True,
+    price_per_second: float | None = None,
+    default_duration: int | None = None,
+    default_resolution: str | None = None,
+    default_aspect_ratio: str | None = None,
+    prompt_field: str | None = "prompt",
+) -> ModelMapping:
+    """One fal family as a :class:`ModelMapping`.
+
+    A ``*_field`` of None means the endpoint has no such input: the capability still
+    restricts what may be asked (a fixed 6 s model lists ``durations=(6,)``), but nothing
+    is sent. ``audio_field=None`` with ``audio=True`` is a model that always makes sound.
+    ``default_*`` are the endpoint's own documented defaults (what fal makes when the
+    field is left out), in unified terms; None where fal picks from the input (``auto``).
+    ``prompt_field=None``: the endpoint takes no prompt (swap, animate), so none is sent.
+    """
+    rows = [FieldMap("prompt", prompt_field, required=True)] if prompt_field else []
+    if duration_field is not None:
+        rows.append(FieldMap("duration_seconds", duration_field, transform=duration_transform))
+    if resolution_field is not None:
+        rename = _rename(resolution_names) if resolution_names else None
+        rows.append(FieldMap("resolution", resolution_field, transform=rename))
+    if aspect_field is not None:
+        rows.append(FieldMap("aspect_ratio", aspect_field))
+    if audio and audio_field is not None:
+        rows.append(FieldMap("generate_audio", audio_field))
+    if seed:
+        rows.append(FieldMap("seed", "seed"))
+    if negative_prompt:
+        rows.append(FieldMap("negative_prompt", "negative_prompt"))
+    if enhance_field is not None:
+        rows.append(FieldMap("enhance_prompt", enhance_field))
+    if video_required and video_field is not None:
+        wrap = _one_item_list if video_list else None
+        rows.append(FieldMap("video", video_field, transform=wrap, required=True))
+    roles: tuple[ImageRole, ...] = tuple(images or {})
+    image_fields: dict[str, str] = {role: name for role, name in (images or {}).items()}
+    return ModelMapping(
+        fields=tuple(rows),
+        capabilities=Capabilities(
+            durations=durations,
+            resolutions=resolutions,
+            aspect_ratios=aspect_ratios,
+            audio=audio,
+            image_roles=roles,
+            video_input=video_field is not None,
+            text_to_video=text_to_video,
+            price_per_second=price_per_second,
+            default_duration=default_duration,
+            default_resolution=default_resolution,
+            default_aspect_ratio=default_aspect_ratio,
+        ),
+        image_fields=image_fields,
+        list_image_fields=image_lists,
+        duration_format=duration_format,
+        video_field=None if video_required else video_field,
+        reserved=RESERVED,
+    )
+
+
+def _with_fast(prefix: str, mapping: ModelMapping) -> dict[str, ModelMapping]:
+    """Veo endpoints come in pairs (``…/image-to-video`` and ``…/fast/image-to-video``)."""
+    head, _, tail = prefix.rpartition("/")
+    return {prefix: mapping, f"{head}/fast/{tail}": mapping}
+
+
+def _tiers(
+    prefix: str, tiers: tuple[str, ...], endpoint: str, mapping: ModelMapping
+) -> dict[str, ModelMapping]:
+    """The same endpoint under each tier path (``…/pro/image-to-video``, ``…/standard/…``)."""
+    return {f"{prefix}/{tier}/{endpoint}".replace("//", "/"): mapping for tier in tiers}
