@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,9 +15,10 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from tarash_gateway.proxy.store.database import Connection, Database
+from tarash_gateway.proxy.store.database import Database
 from tarash_gateway.proxy.store.leases import claim, claimable, release
 from tarash_gateway.proxy.store.ledger import Holder, reserve, settle
+from tarash_gateway.proxy.store.outbox import enqueue
 from tarash_gateway.proxy.store.schema import idempotency_keys, videos, webhook_deliveries
 from tarash_gateway.router import AttemptRecord, VideoGenerationResponse
 from tarash_gateway.router.jobs import Job
@@ -108,32 +108,6 @@ FINAL = ("completed", "failed")
 
 class IdempotencyKeyTaken(Exception):  # noqa: N818 - a condition the caller resolves
     """Another request claimed this Idempotency-Key first."""
-
-
-async def _queue_event(
-    conn: Connection, video_id: str, event_type: str, row: Any, now: float
-) -> None:
-    """Record the webhook event with the final status (once per video and type)."""
-    exists = await conn.execute(
-        sa.select(webhook_deliveries.c.id).where(
-            webhook_deliveries.c.video_id == video_id, webhook_deliveries.c.type == event_type
-        )
-    )
-    if exists.first() is not None:
-        return
-    await conn.execute(
-        webhook_deliveries.insert().values(
-            id=f"evt_{secrets.token_hex(12)}",
-            video_id=video_id,
-            type=event_type,
-            owner=row.owner,
-            key_id=row.key_id,
-            status="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-    )
 
 
 def attempts_json(attempts: list[AttemptRecord]) -> str:
@@ -274,7 +248,14 @@ class JobStore:
             elif claimed.rowcount == 0:
                 await conn.execute(videos.update().where(videos.c.id == video_id).values(**values))
             if values.get("status") in FINAL and row.owner != "master":
-                await _queue_event(conn, video_id, f"video.{values['status']}", row, now)
+                await enqueue(
+                    conn,
+                    video_id=video_id,
+                    event_type=f"video.{values['status']}",
+                    owner=row.owner,
+                    key_id=row.key_id,
+                    now=now,
+                )
 
     async def save(self, job: Job, *, seconds: str | None = None, size: str | None = None) -> None:
         """Write a job's new lifecycle state: a final job is settled (charged, or
