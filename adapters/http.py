@@ -248,6 +248,40 @@ def classify_status(
     return HTTPError(message, status_code=status, **common)
 
 
+async def _send(
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    model: str,
+    request_timeout: float,
+    request_id: str | None,
+    **options: Any,
+) -> tuple[int, bytes, Mapping[str, str]]:
+    """The exchange itself over the pooled session: (status, body bytes, headers), or a
+    ``ProviderConnectionError`` when the upstream could not be reached in time."""
+    try:
+        session = await pooled_session()
+        async with session.request(
+            method, url, timeout=_timeout(request_timeout), **options
+        ) as response:
+            return response.status, await response.read(), response.headers
+    except TimeoutError:
+        raise ProviderConnectionError(
+            f"{provider} did not answer within {request_timeout:g}s",
+            provider=provider,
+            model=model,
+            request_id=request_id,
+        ) from None
+    except aiohttp.ClientError as exc:
+        raise ProviderConnectionError(
+            f"could not reach {provider}: {type(exc).__name__}",
+            provider=provider,
+            model=model,
+            request_id=request_id,
+        ) from None
+
+
 async def call(
     method: str,
     url: str,
@@ -270,34 +304,18 @@ async def call(
     own). ``secret`` (the provider key) is masked in whatever the upstream echoed back,
     before it reaches an error message or ``raw_response``.
     """
-    try:
-        session = await pooled_session()
-        async with session.request(
-            method,
-            url,
-            headers=headers,
-            json=json_body,
-            params=params,
-            data=data,
-            timeout=_timeout(request_timeout),
-        ) as response:
-            raw = await response.read()
-            status = response.status
-            response_headers = response.headers
-    except TimeoutError:
-        raise ProviderConnectionError(
-            f"{provider} did not answer within {request_timeout:g}s",
-            provider=provider,
-            model=model,
-            request_id=request_id,
-        ) from None
-    except aiohttp.ClientError as exc:
-        raise ProviderConnectionError(
-            f"could not reach {provider}: {type(exc).__name__}",
-            provider=provider,
-            model=model,
-            request_id=request_id,
-        ) from None
+    status, raw, response_headers = await _send(
+        method,
+        url,
+        provider=provider,
+        model=model,
+        request_timeout=request_timeout,
+        request_id=request_id,
+        headers=headers,
+        json=json_body,
+        params=params,
+        data=data,
+    )
     body: Any
     try:
         body = json.loads(raw) if raw else None

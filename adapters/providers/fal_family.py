@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tarash_gateway.adapters.field_mappers import (
@@ -54,35 +55,9 @@ RESERVED: Mapping[str, str | None] = {
 fal bills by the second (audio included), so extras may never set them."""
 
 
-def family(
-    *,
-    durations: tuple[int, ...] | None,
-    duration_format: DurationFormat = "string",
-    duration_field: str | None = "duration",
-    duration_transform: Callable[[Any], Any] | None = None,
-    resolutions: tuple[str, ...] | None = None,
-    resolution_field: str | None = "resolution",
-    resolution_names: Mapping[str, str] | None = None,
-    aspect_ratios: tuple[str, ...] | None = None,
-    aspect_field: str | None = "aspect_ratio",
-    audio: bool = False,
-    audio_field: str | None = "generate_audio",
-    seed: bool = False,
-    negative_prompt: bool = False,
-    enhance_field: str | None = None,
-    images: Mapping[ImageRole, str] | None = None,
-    image_lists: frozenset[str] = frozenset(),
-    video_field: str | None = None,
-    video_required: bool = False,
-    video_list: bool = False,
-    text_to_video: bool = True,
-    price_per_second: float | None = None,
-    default_duration: int | None = None,
-    default_resolution: str | None = None,
-    default_aspect_ratio: str | None = None,
-    prompt_field: str | None = "prompt",
-) -> ModelMapping:
-    """One fal family as a :class:`ModelMapping`.
+@dataclass(frozen=True, kw_only=True)
+class FalFamily:
+    """One fal family's inputs and limits, in unified terms.
 
     A ``*_field`` of None means the endpoint has no such input: the capability still
     restricts what may be asked (a fixed 6 s model lists ``durations=(6,)``), but nothing
@@ -91,48 +66,86 @@ def family(
     field is left out), in unified terms; None where fal picks from the input (``auto``).
     ``prompt_field=None``: the endpoint takes no prompt (swap, animate), so none is sent.
     """
-    rows = [FieldMap("prompt", prompt_field, required=True)] if prompt_field else []
-    if duration_field is not None:
-        rows.append(FieldMap("duration_seconds", duration_field, transform=duration_transform))
-    if resolution_field is not None:
-        rename = _rename(resolution_names) if resolution_names else None
-        rows.append(FieldMap("resolution", resolution_field, transform=rename))
-    if aspect_field is not None:
-        rows.append(FieldMap("aspect_ratio", aspect_field))
-    if audio and audio_field is not None:
-        rows.append(FieldMap("generate_audio", audio_field))
-    if seed:
-        rows.append(FieldMap("seed", "seed"))
-    if negative_prompt:
-        rows.append(FieldMap("negative_prompt", "negative_prompt"))
-    if enhance_field is not None:
-        rows.append(FieldMap("enhance_prompt", enhance_field))
-    if video_required and video_field is not None:
-        wrap = _one_item_list if video_list else None
-        rows.append(FieldMap("video", video_field, transform=wrap, required=True))
-    roles: tuple[ImageRole, ...] = tuple(images or {})
-    image_fields: dict[str, str] = {role: name for role, name in (images or {}).items()}
-    return ModelMapping(
-        fields=tuple(rows),
-        capabilities=Capabilities(
-            durations=durations,
-            resolutions=resolutions,
-            aspect_ratios=aspect_ratios,
-            audio=audio,
-            image_roles=roles,
-            video_input=video_field is not None,
-            text_to_video=text_to_video,
-            price_per_second=price_per_second,
-            default_duration=default_duration,
-            default_resolution=default_resolution,
-            default_aspect_ratio=default_aspect_ratio,
-        ),
-        image_fields=image_fields,
-        list_image_fields=image_lists,
-        duration_format=duration_format,
-        video_field=None if video_required else video_field,
-        reserved=RESERVED,
-    )
+
+    durations: tuple[int, ...] | None
+    duration_format: DurationFormat = "string"
+    duration_field: str | None = "duration"
+    duration_transform: Callable[[Any], Any] | None = None
+    resolutions: tuple[str, ...] | None = None
+    resolution_field: str | None = "resolution"
+    resolution_names: Mapping[str, str] | None = None
+    aspect_ratios: tuple[str, ...] | None = None
+    aspect_field: str | None = "aspect_ratio"
+    audio: bool = False
+    audio_field: str | None = "generate_audio"
+    seed: bool = False
+    negative_prompt: bool = False
+    enhance_field: str | None = None
+    images: Mapping[ImageRole, str] | None = None
+    image_lists: frozenset[str] = frozenset()
+    video_field: str | None = None
+    video_required: bool = False
+    video_list: bool = False
+    text_to_video: bool = True
+    price_per_second: float | None = None
+    default_duration: int | None = None
+    default_resolution: str | None = None
+    default_aspect_ratio: str | None = None
+    prompt_field: str | None = "prompt"
+
+    def rows(self) -> tuple[FieldMap, ...]:
+        """The unified fields this endpoint takes, under its own names."""
+        rows = [FieldMap("prompt", self.prompt_field, required=True)] if self.prompt_field else []
+        if self.duration_field is not None:
+            transform = self.duration_transform
+            rows.append(FieldMap("duration_seconds", self.duration_field, transform=transform))
+        if self.resolution_field is not None:
+            rename = _rename(self.resolution_names) if self.resolution_names else None
+            rows.append(FieldMap("resolution", self.resolution_field, transform=rename))
+        if self.aspect_field is not None:
+            rows.append(FieldMap("aspect_ratio", self.aspect_field))
+        if self.audio and self.audio_field is not None:
+            rows.append(FieldMap("generate_audio", self.audio_field))
+        if self.seed:
+            rows.append(FieldMap("seed", "seed"))
+        if self.negative_prompt:
+            rows.append(FieldMap("negative_prompt", "negative_prompt"))
+        if self.enhance_field is not None:
+            rows.append(FieldMap("enhance_prompt", self.enhance_field))
+        if self.video_required and self.video_field is not None:
+            wrap = _one_item_list if self.video_list else None
+            rows.append(FieldMap("video", self.video_field, transform=wrap, required=True))
+        return tuple(rows)
+
+    def mapping(self) -> ModelMapping:
+        """The family as the :class:`ModelMapping` the field mappers register."""
+        return ModelMapping(
+            fields=self.rows(),
+            capabilities=Capabilities(
+                durations=self.durations,
+                resolutions=self.resolutions,
+                aspect_ratios=self.aspect_ratios,
+                audio=self.audio,
+                image_roles=tuple(self.images or {}),
+                video_input=self.video_field is not None,
+                text_to_video=self.text_to_video,
+                price_per_second=self.price_per_second,
+                default_duration=self.default_duration,
+                default_resolution=self.default_resolution,
+                default_aspect_ratio=self.default_aspect_ratio,
+            ),
+            image_fields={role: name for role, name in (self.images or {}).items()},
+            list_image_fields=self.image_lists,
+            duration_format=self.duration_format,
+            video_field=None if self.video_required else self.video_field,
+            reserved=RESERVED,
+        )
+
+
+def family(**spec: Any) -> ModelMapping:
+    """One fal family as a :class:`ModelMapping` (each keyword is a :class:`FalFamily`
+    field; an unknown one fails at import, where every table is built)."""
+    return FalFamily(**spec).mapping()
 
 
 def _with_fast(prefix: str, mapping: ModelMapping) -> dict[str, ModelMapping]:

@@ -138,25 +138,25 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[str, str]]:
-    """(endpoint, multipart fields) for ``request``; ValidationError before any call."""
-    endpoint, sd3_model = endpoint_for(model)
-    mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
-    caps = mapping.capabilities
-    if request.n != 1:
-        raise _refuse(f"{model} returns one image per call; n must be 1", "n", model)
-    if request.image_list or request.mask_image:
-        raise _refuse(f"{model} is used here for text-to-image only", "image_list", model)
+def _aspect(
+    model: str, request: ImageGenerationRequest, allowed: tuple[str, ...] | None
+) -> str | None:
+    """The aspect ratio to send: the request's, else its ``size`` as a ratio; refused
+    when the model cannot make it."""
     aspect: str | None = request.aspect_ratio
     if aspect is None and request.size:
         aspect = aspect_from_size(request.size, ASPECT_RATIOS, provider=PROVIDER, model=model)
-    if aspect is not None and caps.aspect_ratios is not None and aspect not in caps.aspect_ratios:
+    if aspect is not None and allowed is not None and aspect not in allowed:
         raise _refuse(
-            f"{model} does not support aspect ratio {aspect}; "
-            f"allowed: {', '.join(caps.aspect_ratios)}",
+            f"{model} does not support aspect ratio {aspect}; allowed: {', '.join(allowed)}",
             "aspect_ratio",
             model,
         )
+    return aspect
+
+
+def _check_fields(model: str, request: ImageGenerationRequest, mapping: ModelMapping) -> None:
+    """Refuse, before any call, text, seed and style values the endpoint would reject."""
     for name in ("prompt", "negative_prompt"):
         text = getattr(request, name)
         if text is not None and len(text) > MAX_PROMPT:
@@ -178,6 +178,19 @@ def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[s
             "style",
             model,
         )
+
+
+def build_form(model: str, request: ImageGenerationRequest) -> tuple[str, dict[str, str]]:
+    """(endpoint, multipart fields) for ``request``; ValidationError before any call."""
+    endpoint, sd3_model = endpoint_for(model)
+    mapping = lookup_mapping(PROVIDER, model) or MODEL_MAPPINGS[""]
+    caps = mapping.capabilities
+    if request.n != 1:
+        raise _refuse(f"{model} returns one image per call; n must be 1", "n", model)
+    if request.image_list or request.mask_image:
+        raise _refuse(f"{model} is used here for text-to-image only", "image_list", model)
+    aspect = _aspect(model, request, caps.aspect_ratios)
+    _check_fields(model, request, mapping)
     fields: dict[str, str] = {}
     for row in mapping.fields:
         value = aspect if row.source == "aspect_ratio" else getattr(request, row.source)
