@@ -1,8 +1,10 @@
 """POST /v1/images/generations, OpenAI-compatible, through the image adapters.
 
-Images are synchronous for the client, so the budget is reserved, the provider called
-and the reservation settled within the one request; each call is recorded in
-``image_generations`` so spend reports include it.
+Images are synchronous for the client, so the budget is reserved (the most any
+deployment of the alias's chain could charge), the router called (breaker, limits,
+retries and fallbacks, as for videos) and the serving deployment's price settled within
+the one request; each call is recorded in ``image_generations`` with its attempts, so
+spend reports include it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
@@ -24,9 +27,16 @@ from tarash_gateway.proxy.http.errors import APIError, invalid_body
 from tarash_gateway.proxy.http.params import check_extras_size, read_body
 from tarash_gateway.proxy.http.routes import route
 from tarash_gateway.proxy.metrics import SPEND
+from tarash_gateway.proxy.store.jobs import attempts_json
 from tarash_gateway.proxy.store.ledger import AdmissionRefused, reserve, settle
 from tarash_gateway.proxy.store.schema import image_generations
-from tarash_gateway.router import Deployment, ImageGenerationRequest, TarashError, UnknownAliasError
+from tarash_gateway.router import (
+    AttemptRecord,
+    Deployment,
+    ImageGenerationRequest,
+    TarashError,
+    UnknownAliasError,
+)
 
 RESPONSE_FORMATS = ("url", "b64_json")
 
@@ -94,14 +104,14 @@ def _image_type(encoded: str) -> str:
     return "image/png"
 
 
-def _image_deployment(gateway: Gateway, caller: Caller, alias: str) -> Deployment:
-    visible = [name for name in gateway.router.aliases if caller.allows(name)]
-    check_model_allowed(
-        caller, alias, gateway.router.aliases
-    )  # first, so existence is not revealed (see videos)
-    if alias not in gateway.router.aliases:
-        raise UnknownAliasError(alias, visible)
-    deployment = gateway.router.pick(alias)
+def _check_alias(gateway: Gateway, caller: Caller, alias: str) -> Deployment:
+    """The alias's first image deployment, if the caller may use it. The allowlist comes
+    first, so a restricted key cannot probe which aliases exist (see videos)."""
+    router = gateway.router
+    check_model_allowed(caller, alias, router.aliases)
+    if alias not in router.aliases:
+        raise UnknownAliasError(alias, [name for name in router.aliases if caller.allows(name)])
+    deployment = router.pick(alias)
     try:
         image_provider_for(deployment.image_config)
     except TarashError:
@@ -114,6 +124,92 @@ def _image_deployment(gateway: Gateway, caller: Caller, alias: str) -> Deploymen
     return deployment
 
 
+async def _reserve(
+    gateway: Gateway, caller: Caller, alias: str, first: Deployment, n: int, cost: float
+) -> str:
+    """Reserve ``cost`` and write the call down in one transaction; a refusal writes
+    nothing. Returns the row's id."""
+    row_id = f"img_{secrets.token_hex(12)}"
+    try:
+        async with gateway.database.begin() as conn:
+            if caller.holder is not None:
+                await reserve(conn, caller.holder, cost, time.time())
+            await conn.execute(
+                image_generations.insert().values(
+                    id=row_id,
+                    owner=caller.owner,
+                    key_id=caller.key.id if caller.key else None,
+                    alias=alias,
+                    deployment_id=first.id,
+                    n=n,
+                    status="in_progress",
+                    estimated_cost_usd=cost,
+                    created_at=time.time(),
+                )
+            )
+    except AdmissionRefused as refusal:
+        raise refusal_error(refusal) from None
+    return row_id
+
+
+@dataclass
+class _Outcome:
+    """How the call ended, for the row and the ledger (failed until proven otherwise)."""
+
+    reserved: float
+    deployment_id: str
+    attempts: list[AttemptRecord] = field(default_factory=list)
+    charge: float = 0.0
+    status: str = "failed"
+    error_code: str | None = None
+
+
+async def _settle(gateway: Gateway, caller: Caller, row_id: str, outcome: _Outcome) -> None:
+    """Book the charge (0 on failure), free the reservation and finish the row."""
+    holder = caller.holder
+    async with gateway.database.begin() as conn:
+        if holder is not None:
+            await settle(
+                conn, holder.key.id, holder.team.id, outcome.reserved, outcome.charge, time.time()
+            )
+        await conn.execute(
+            image_generations.update()
+            .where(image_generations.c.id == row_id)
+            .values(
+                status=outcome.status,
+                deployment_id=outcome.deployment_id,
+                cost_usd=outcome.charge,
+                error_code=outcome.error_code,
+                attempts_json=attempts_json(outcome.attempts),
+                completed_at=time.time(),
+            )
+        )
+
+
+async def _generate(
+    gateway: Gateway,
+    deployment: Deployment,
+    request: ImageGenerationRequest,
+    response_format: str,
+    outcome: _Outcome,
+) -> list[dict[str, str]]:
+    """Generate through the router (breaker, limits, retries, fallbacks) and shape the
+    ``data`` items; ``outcome`` learns the serving deployment, attempts and charge."""
+    try:
+        result = await gateway.router.generate_image(deployment, request)
+    except TarashError as error:
+        outcome.error_code = error.code
+        raise
+    data = [
+        await _image_entry(gateway, deployment, image, response_format) for image in result.images
+    ]
+    if result.revised_prompt:
+        for entry in data:
+            entry["revised_prompt"] = result.revised_prompt
+    outcome.charge, outcome.status = deployment.image_cost(request.n), "completed"
+    return data
+
+
 async def create_image(request: Request) -> Response:
     caller = await authenticate(request)
     gateway: Gateway = request.app.state.gateway
@@ -121,62 +217,18 @@ async def create_image(request: Request) -> Response:
     check_extras_size(
         image_request.extra_params, gateway.config.general_settings.max_extra_params_bytes
     )
-    deployment = _image_deployment(gateway, caller, alias)
+    first = _check_alias(gateway, caller, alias)
     await check_rate(gateway, caller)
-    cost = deployment.image_cost(image_request.n)
     now = time.time()
-    row_id = f"img_{secrets.token_hex(12)}"
-    holder = caller.holder
+    cost = first.image_cost(image_request.n)
+    row_id = await _reserve(gateway, caller, alias, first, image_request.n, cost)
+    outcome = _Outcome(reserved=cost, deployment_id=first.id)
     try:
-        async with gateway.database.begin() as conn:
-            if holder is not None:
-                await reserve(conn, holder, cost, now)
-            await conn.execute(
-                image_generations.insert().values(
-                    id=row_id,
-                    owner=caller.owner,
-                    key_id=caller.key.id if caller.key else None,
-                    alias=alias,
-                    deployment_id=deployment.id,
-                    n=image_request.n,
-                    status="in_progress",
-                    estimated_cost_usd=cost,
-                    created_at=now,
-                )
-            )
-    except AdmissionRefused as refusal:
-        raise refusal_error(refusal) from None
-
-    charge, status, error_code = 0.0, "failed", None
-    try:
-        result = await gateway.router.generate_image(deployment, image_request)
-        data = [
-            await _image_entry(gateway, deployment, image, response_format)
-            for image in result.images
-        ]
-        charge, status = cost, "completed"
-        if charge:
-            SPEND.labels(caller.owner, alias).inc(charge)
-    except TarashError as error:
-        error_code = error.code
-        raise
+        data = await _generate(gateway, first, image_request, response_format, outcome)
     finally:
-        async with gateway.database.begin() as conn:
-            if holder is not None:
-                await settle(conn, holder.key.id, holder.team.id, cost, charge, time.time())
-            await conn.execute(
-                image_generations.update()
-                .where(image_generations.c.id == row_id)
-                .values(
-                    status=status,
-                    cost_usd=charge,
-                    error_code=error_code,
-                    completed_at=time.time(),
-                )
-            )
-    if result.revised_prompt:
-        for entry in data:
-            entry["revised_prompt"] = result.revised_prompt
+        await _settle(gateway, caller, row_id, outcome)
+    if outcome.charge:
+        SPEND.labels(caller.owner, alias).inc(outcome.charge)
     return JSONResponse({"created": int(now), "data": data}, headers={"x-tarash-alias": alias})
 
 
