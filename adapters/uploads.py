@@ -94,6 +94,22 @@ def inline_image(image: str) -> InlineImage | None:
     return InlineImage(data, declared or _sniff(data))
 
 
+_BASE64_PREFIXES = (("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp"))
+"""How JPEG, GIF and WebP bytes begin once base64-encoded (anything else is taken as PNG)."""
+
+
+def as_data_url(image: str) -> str:
+    """A URL or data URL as it is; bare base64 wrapped as a data URL of its sniffed type,
+    for providers that take URLs and data URLs but refuse raw base64."""
+    if image.startswith(("http://", "https://", "data:")):
+        return image
+    mime = "image/png"
+    for prefix, kind in _BASE64_PREFIXES:
+        if image.startswith(prefix):
+            mime = kind
+    return f"data:{mime};base64,{image}"
+
+
 def needs_url_error(provider: str, model: str, role: str) -> ValidationError:
     """The 400 for an uploaded image when nothing can turn it into a URL."""
     return ValidationError(

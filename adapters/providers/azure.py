@@ -398,15 +398,7 @@ class AzureProvider(OpenAIProvider):
         """The result a finished job describes, or why it has none."""
         progress = self._job_progress(config, job_id, job)
         if progress.status != "completed":
-            if isinstance(progress.error, TarashError):
-                raise progress.error
-            raise GenerationFailedError(
-                f"{self.name} job {job_id} is not finished (status {job.get('status')!r})",
-                provider=self.name,
-                model=config.model,
-                request_id=job_id,
-                raw_response=job,
-            )
+            raise self._unfinished(config, job_id, job, progress)
         generations = [g for g in job.get("generations") or [] if isinstance(g, dict)]
         ids = [str(g["id"]) for g in generations if g.get("id")]
         if not ids:

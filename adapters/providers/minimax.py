@@ -58,6 +58,7 @@ from tarash_gateway.adapters.models import (
     VideoGenerationRequest,
     VideoGenerationResponse,
 )
+from tarash_gateway.adapters.uploads import as_data_url
 
 PROVIDER = "minimax"
 API_KEY_ENV = "MINIMAX_API_KEY"
@@ -274,23 +275,12 @@ def mapping_for(model: str) -> ModelMapping:
     return mapping if mapping is not None else MODEL_MAPPINGS[""]
 
 
-def _as_data_url(image: str) -> str:
-    """MiniMax takes a URL or a data URL; bare base64 is refused (2013), so wrap it."""
-    if image.startswith(("http://", "https://", "data:")):
-        return image
-    mime = "image/png"
-    for prefix, kind in (("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp")):
-        if image.startswith(prefix):
-            mime = kind
-    return f"data:{mime};base64,{image}"
-
-
 def build_request(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
     """The ``/v1/video_generation`` body; raises ValidationError before any call."""
     if request.number_of_videos != 1:
         raise _refuse(f"{model} makes one video per task", "n", model)
     images = [
-        ImageInput(image=_as_data_url(image.image), role=image.role) for image in request.image_list
+        ImageInput(image=as_data_url(image.image), role=image.role) for image in request.image_list
     ]
     request = request.model_copy(update={"image_list": images})
     payload = build_payload(mapping_for(model), request, provider=PROVIDER, model=model)

@@ -515,21 +515,27 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         raw = await self._retrieve(config, request_id)
         return self._finished(config, request_id, raw)
 
+    def _unfinished(
+        self, config: ProviderSettings, job_id: str, body: dict[str, Any], progress: JobProgress
+    ) -> TarashError:
+        """Why a fetch found no result (here and in Azure's jobs API): the job's own error,
+        else that it has not finished."""
+        if isinstance(progress.error, TarashError):
+            return progress.error
+        return GenerationFailedError(
+            f"{self.name} job {job_id} is not finished (status {body.get('status')!r})",
+            provider=self.name,
+            model=config.model,
+            request_id=job_id,
+            raw_response=body,
+        )
+
     def _finished(
         self, config: ProviderSettings, request_id: str, raw: dict[str, Any]
     ) -> VideoGenerationResponse:
         """The result a video resource describes, or why it has none."""
         if raw.get("status") != "completed":
-            progress = self._progress(config, request_id, raw)
-            if isinstance(progress.error, TarashError):
-                raise progress.error
-            raise GenerationFailedError(
-                f"{self.name} job {request_id} is not finished (status {raw.get('status')!r})",
-                provider=self.name,
-                model=config.model,
-                request_id=request_id,
-                raw_response=raw,
-            )
+            raise self._unfinished(config, request_id, raw, self._progress(config, request_id, raw))
         size = raw.get("size")
         resolution, aspect = describe_size(size if isinstance(size, str) else None)
         url = self.content_url(config, request_id)

@@ -84,7 +84,7 @@ from tarash_gateway.adapters.providers.replicate_models import (
     PROVIDER,
     _refuse,
 )
-from tarash_gateway.adapters.uploads import Publisher, images_as_urls
+from tarash_gateway.adapters.uploads import Publisher, as_data_url, images_as_urls
 
 API_KEY_ENV = "REPLICATE_API_TOKEN"
 DEFAULT_BASE_URL = "https://api.replicate.com"
@@ -134,24 +134,13 @@ def mapping_for(model: str) -> ModelMapping:
     return mapping if mapping is not None else MODEL_MAPPINGS[""]
 
 
-def _as_data_url(image: str) -> str:
-    """Replicate takes URLs or data URLs; raw base64 is wrapped with its sniffed type."""
-    if image.startswith(("http://", "https://", "data:")):
-        return image
-    mime = "image/png"
-    for prefix, kind in (("/9j/", "image/jpeg"), ("R0lGOD", "image/gif"), ("UklGR", "image/webp")):
-        if image.startswith(prefix):
-            mime = kind
-    return f"data:{mime};base64,{image}"
-
-
 def build_input(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
     """The prediction ``input`` for ``request``; raises ValidationError before any call."""
     name, _version = split_model(model)
     if request.number_of_videos != 1:
         raise _refuse(f"{model} makes one video per prediction", "n", model)
     images = [
-        ImageInput(image=_as_data_url(image.image), role=image.role) for image in request.image_list
+        ImageInput(image=as_data_url(image.image), role=image.role) for image in request.image_list
     ]
     request = request.model_copy(update={"image_list": images})
     payload = build_payload(mapping_for(model), request, provider=PROVIDER, model=model)
