@@ -36,7 +36,7 @@ def _one_item_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _frames_at_16fps(seconds: int) -> int:
+def frames_at_16fps(seconds: int) -> int:
     """Wan 2.2 counts frames, not seconds: 16 fps plus the opening frame (5 s → 81)."""
     return seconds * 16 + 1
 
@@ -148,13 +148,13 @@ def family(**spec: Any) -> ModelMapping:
     return FalFamily(**spec).mapping()
 
 
-def _with_fast(prefix: str, mapping: ModelMapping) -> dict[str, ModelMapping]:
+def with_fast(prefix: str, mapping: ModelMapping) -> dict[str, ModelMapping]:
     """Veo endpoints come in pairs (``…/image-to-video`` and ``…/fast/image-to-video``)."""
     head, _, tail = prefix.rpartition("/")
     return {prefix: mapping, f"{head}/fast/{tail}": mapping}
 
 
-def _tiers(
+def tiered(
     prefix: str, tiers: tuple[str, ...], endpoint: str, mapping: ModelMapping
 ) -> dict[str, ModelMapping]:
     """The same endpoint under each tier path (``…/pro/image-to-video``, ``…/standard/…``)."""

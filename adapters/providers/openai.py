@@ -74,8 +74,8 @@ from tarash_gateway.adapters.models import (
 )
 from tarash_gateway.adapters.providers.image_size import image_size
 from tarash_gateway.adapters.providers.openai_errors import (
-    _status_body,
     is_moderation,
+    status_body,
 )
 from tarash_gateway.adapters.providers.openai_forms import (
     create_form,
@@ -94,7 +94,7 @@ from tarash_gateway.adapters.providers.openai_models import (
     longest_prefix,
 )
 from tarash_gateway.adapters.providers.openai_shutdown import (
-    _SHUTDOWN_STATUSES,
+    SHUTDOWN_STATUSES,
     config_warnings,
     targets_openai,
     videos_shut_down,
@@ -286,7 +286,7 @@ class OpenAIProvider(VideoProvider, ImageProvider):
             )
         except HTTPError as error:
             # Every video call to api.openai.com now ends here; say why, not just "404".
-            if error.status_code in _SHUTDOWN_STATUSES and targets_openai(self.base_url(config)):
+            if error.status_code in SHUTDOWN_STATUSES and targets_openai(self.base_url(config)):
                 raise videos_shut_down(error) from None
             raise
 
@@ -341,7 +341,7 @@ class OpenAIProvider(VideoProvider, ImageProvider):
         if isinstance(exc, openai.APIStatusError):
             return classify_status(
                 exc.status_code,
-                scrub(_status_body(exc), secret),
+                scrub(status_body(exc), secret),
                 provider=self.name,
                 model=config.model,
                 headers=dict(exc.response.headers),

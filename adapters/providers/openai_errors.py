@@ -48,7 +48,7 @@ def is_moderation(status: int, body: Any) -> bool:
     )
 
 
-def _status_body(exc: openai.APIStatusError) -> Any:
+def status_body(exc: openai.APIStatusError) -> Any:
     """The whole error body as sent (the SDK keeps only its ``error`` part)."""
     try:
         text = exc.response.text

@@ -20,7 +20,7 @@ from tarash_gateway.adapters.providers.openai_models import (
 
 # -- api.openai.com's videos shutdown ------------------------------------------------------
 
-_SHUTDOWN_STATUSES = (404, 410)
+SHUTDOWN_STATUSES = (404, 410)
 
 
 def targets_openai(base_url: str) -> bool:

@@ -82,7 +82,7 @@ from tarash_gateway.adapters.providers.replicate_models import (
     ADJUSTMENTS,
     MODEL_MAPPINGS,
     PROVIDER,
-    _refuse,
+    refuse,
 )
 from tarash_gateway.adapters.uploads import Publisher, as_data_url, images_as_urls
 
@@ -138,7 +138,7 @@ def build_input(model: str, request: VideoGenerationRequest) -> dict[str, Any]:
     """The prediction ``input`` for ``request``; raises ValidationError before any call."""
     name, _version = split_model(model)
     if request.number_of_videos != 1:
-        raise _refuse(f"{model} makes one video per prediction", "n", model)
+        raise refuse(f"{model} makes one video per prediction", "n", model)
     images = [
         ImageInput(image=as_data_url(image.image), role=image.role) for image in request.image_list
     ]

@@ -380,7 +380,7 @@ def _with_reserved(mappings: Mapping[str, ModelMapping]) -> dict[str, ModelMappi
 MODEL_MAPPINGS = _with_reserved(MODEL_MAPPINGS)
 
 
-def _refuse(message: str, param: str, model: str) -> ValidationError:
+def refuse(message: str, param: str, model: str) -> ValidationError:
     return ValidationError(message, param=param, provider=PROVIDER, model=model)
 
 
@@ -392,7 +392,7 @@ def _hailuo_rules(request: VideoGenerationRequest, payload: dict[str, Any], mode
     """Ten seconds exist only at 768p; with no resolution asked, ask for that one."""
     if request.duration_seconds == 10:
         if request.resolution not in (None, "720p"):
-            raise _refuse(
+            raise refuse(
                 f"{model} makes 10s videos only at 720p (768p); "
                 f"{request.resolution} allows 6 seconds",
                 "seconds",
@@ -400,7 +400,7 @@ def _hailuo_rules(request: VideoGenerationRequest, payload: dict[str, Any], mode
             )
         payload.setdefault("resolution", "768p")
     if request.resolution == "480p" and not _has_role(request, "first_frame"):
-        raise _refuse(f"{model} offers 480p (512p) only for image-to-video", "resolution", model)
+        raise refuse(f"{model} offers 480p (512p) only for image-to-video", "resolution", model)
     _landscape_unless_image(request, payload, model)
 
 
@@ -409,7 +409,7 @@ def _landscape_unless_image(
 ) -> None:
     """MiniMax models take no aspect ratio: 16:9 from text, the image's own from an image."""
     if request.aspect_ratio not in (None, "16:9") and not _has_role(request, "first_frame"):
-        raise _refuse(
+        raise refuse(
             f"{model} makes 16:9 videos from text; other ratios follow a first-frame image",
             "aspect_ratio",
             model,
@@ -432,38 +432,38 @@ def _veo31_rules(request: VideoGenerationRequest, payload: dict[str, Any], model
     if "reference_images" not in payload:
         return
     if payload.get("duration") != 8 or payload.get("aspect_ratio") != "16:9":
-        raise _refuse(f"{model} takes reference images only for 8 s at 16:9", "image_list", model)
+        raise refuse(f"{model} takes reference images only for 8 s at 16:9", "image_list", model)
     if "last_frame" in payload:
-        raise _refuse(
+        raise refuse(
             f"{model} ignores a last frame when reference images are given", "image_list", model
         )
     if len(payload["reference_images"]) > 3:
-        raise _refuse(f"{model} takes 1 to 3 reference images", "image_list", model)
+        raise refuse(f"{model} takes 1 to 3 reference images", "image_list", model)
 
 
 def _seedance_rules(request: VideoGenerationRequest, payload: dict[str, Any], model: str) -> None:
     """Seedance: a last frame only follows a first frame; reference images exclude both
     keyframes and 1080p (the model pages' own notes)."""
     if _has_role(request, "last_frame") and not _has_role(request, "first_frame"):
-        raise _refuse(f"{model} takes a last frame only with a first frame", "image_list", model)
+        raise refuse(f"{model} takes a last frame only with a first frame", "image_list", model)
     if "reference_images" in payload:
         if _has_role(request, "first_frame") or _has_role(request, "last_frame"):
-            raise _refuse(
+            raise refuse(
                 f"{model} cannot combine reference images with first or last frames",
                 "image_list",
                 model,
             )
         if payload.get("resolution") == "1080p":
-            raise _refuse(f"{model} takes reference images only below 1080p", "resolution", model)
+            raise refuse(f"{model} takes reference images only below 1080p", "resolution", model)
         if len(payload["reference_images"]) > 4:
-            raise _refuse(f"{model} takes at most 4 reference images", "image_list", model)
+            raise refuse(f"{model} takes at most 4 reference images", "image_list", model)
 
 
 def _kling_keyframe_rules(
     request: VideoGenerationRequest, payload: dict[str, Any], model: str
 ) -> None:
     if not (_has_role(request, "first_frame") or _has_role(request, "last_frame")):
-        raise _refuse(f"{model} needs a first or last frame image", "input_reference", model)
+        raise refuse(f"{model} needs a first or last frame image", "input_reference", model)
 
 
 _WAN_SIZES = {
