@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tarash_gateway.proxy.gateway import Gateway
 from tarash_gateway.proxy.http.echo import video_echo
@@ -19,10 +19,10 @@ from tarash_gateway.proxy.logs import bind
 from tarash_gateway.proxy.store.jobs import VideoRecord, attempts_json
 from tarash_gateway.proxy.store.ledger import Holder
 from tarash_gateway.router import (
-    AttemptRecord,
     Deployment,
+    Route,
     Router,
-    SubmittedJob,
+    Submission,
     VideoGenerationRequest,
 )
 
@@ -51,16 +51,8 @@ class Plan:
     asked_size: str | None = None
     """The client's own size (None when left out), echoed back as asked."""
     remix_of: VideoRecord | None = None
-
-
-@dataclass
-class Submitted:
-    """What the provider accepted and where."""
-
-    deployment: Deployment
-    job: SubmittedJob
-    attempts: list[AttemptRecord] = field(default_factory=list)
-    provider_seconds: float = 0.0
+    route: Route | None = None
+    """The deployments the request may use, worked out once for plan and submit."""
 
 
 def plan_video(
@@ -69,11 +61,14 @@ def plan_video(
     """A new video goes through the alias (capabilities, strategy): a 400 here costs
     nothing. ``seconds`` and ``size`` are what the first deployment would request from
     its provider, its model's defaults filled in."""
-    first = router.plan(alias, request)[0]
-    seconds, size = video_echo(router.resolve(first, request).request, asked_size)
-    estimate = router.max_cost(alias, request)
+    route = router.route(alias, request)
+    first = router.plan(alias, request, route)[0]
+    seconds, size = video_echo(route.resolved_for(router, first).request, asked_size)
+    estimate = router.max_cost(alias, request, route)
     request_json = request.model_dump_json()
-    return Plan(alias, first, request, seconds, size, estimate, request_json, asked_size)
+    return Plan(
+        alias, first, request, seconds, size, estimate, request_json, asked_size, route=route
+    )
 
 
 def plan_remix(router: Router, source: VideoRecord, request: VideoGenerationRequest) -> Plan:
@@ -116,25 +111,23 @@ def new_record(router: Router, owner: str, plan: Plan) -> VideoRecord:
     )
 
 
-async def submit(router: Router, plan: Plan, record: VideoRecord) -> Submitted:
-    """Hand the job to a provider; a create may settle on another deployment (retries,
-    fallbacks), whose resolved request then sets the Video's ``seconds`` and ``size``."""
+async def submit(router: Router, plan: Plan, record: VideoRecord) -> Submission:
+    """Hand the job to a provider through the router (breaker, limits, retries, every
+    try recorded). A remix stays on its source's deployment; a create may settle on
+    another (retries, fallbacks), whose resolved request then sets the Video's
+    ``seconds`` and ``size``."""
     if plan.remix_of is not None:
         upstream_id = plan.remix_of.upstream_id
         assert upstream_id is not None
-        started = time.perf_counter()
-        job = await router.remix(plan.first, upstream_id, plan.request)
-        return Submitted(plan.first, job, [], time.perf_counter() - started)
-    submission = await router.submit(plan.alias, plan.request)
+        return await router.remix(plan.first, upstream_id, plan.request)
+    submission = await router.submit(plan.alias, plan.request, route=plan.route)
     if submission.resolved is not None:
         record.seconds, record.size = video_echo(submission.resolved.request, plan.asked_size)
         record.coerced = submission.resolved.coerced
-    return Submitted(
-        submission.deployment, submission.job, submission.attempts, submission.provider_seconds
-    )
+    return submission
 
 
-async def checkpoint(gateway: Gateway, record: VideoRecord, submitted: Submitted) -> None:
+async def checkpoint(gateway: Gateway, record: VideoRecord, submitted: Submission) -> None:
     """Write down where the job now runs, so the poller can follow it."""
     deployment = submitted.deployment
     record.deployment_id = deployment.id

@@ -45,7 +45,7 @@ from tarash_gateway.router.api import (
 from tarash_gateway.router.config import Deployment, DeploymentParams, GatewayConfig
 from tarash_gateway.router.errors import DeploymentGoneError, UnknownAliasError
 from tarash_gateway.router.loader import ConfigError, ConfigIssue, load_config, parse_config
-from tarash_gateway.router.routing import Router, Submission
+from tarash_gateway.router.routing import ImageResult, Route, Router, Submission
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -63,11 +63,13 @@ __all__ = [
     "ImageGenerationRequest",
     "ImageGenerationResponse",
     "ImageInput",
+    "ImageResult",
     "JobProgress",
     "PollTimeoutError",
     "ProviderAuthenticationError",
     "ProviderConnectionError",
     "RateLimitError",
+    "Route",
     "Router",
     "Submission",
     "SubmittedJob",

@@ -295,11 +295,27 @@ def parse_config(
     """Parse YAML text into a validated config, raising :class:`ConfigError` on any mistake."""
     env = os.environ if env is None else env
     reporter = _Reporter(file, None)
+    data = _read_yaml(text, file, reporter)
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        reporter.add((), f"expected a mapping with model_list and general_settings, found {found}")
+        raise ConfigError(reporter.issues)
+    resolver = _EnvResolver(reporter, env)
+    config = _validated(resolver.resolve(data), resolver, reporter)
+    _check_references(config, reporter)
+    if reporter.issues:
+        raise ConfigError(reporter.issues)
+    return config
+
+
+def _read_yaml(text: str, file: str, reporter: _Reporter) -> Any:
+    """The document as plain data (strict: no duplicate keys), its root node kept by
+    ``reporter`` so later issues point at lines; a syntax error names where it began."""
     loader = _StrictLoader(text)
     try:
         root = loader.get_single_node()
         reporter.root = root
-        data = loader.construct_document(root) if root is not None else None
+        return loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -315,14 +331,10 @@ def parse_config(
     finally:
         loader.dispose()
 
-    if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
-        reporter.add((), f"expected a mapping with model_list and general_settings, found {found}")
-        raise ConfigError(reporter.issues)
 
-    resolver = _EnvResolver(reporter, env)
-    data = resolver.resolve(data)
-
+def _validated(data: Any, resolver: _EnvResolver, reporter: _Reporter) -> GatewayConfig:
+    """``data`` as a :class:`GatewayConfig`, every pydantic error reported at its line
+    (a missing environment variable only once, a secret's value never shown)."""
     try:
         config = GatewayConfig.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -335,22 +347,24 @@ def parse_config(
                 continue  # already reported as a missing environment variable
             message = _describe(error, hide_value=loc in resolver.from_env)
             if error["type"] == "extra_forbidden":
-                allowed = _allowed_fields(GatewayConfig, loc)
-                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-                if close:
-                    message += f"; did you mean {close[0]!r}?"
-                elif allowed:
-                    message += f"; expected one of: {', '.join(allowed)}"
+                message += _suggestion(loc)
             at_key = error["type"] in ("extra_forbidden", "invalid_key")
             reporter.add(loc, message, at_key=at_key)
         raise ConfigError(reporter.issues) from None
-
-    if reporter.issues:
-        raise ConfigError(reporter.issues)
-    _check_references(config, reporter)
     if reporter.issues:
         raise ConfigError(reporter.issues)
     return config
+
+
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    """For an unknown field: the closest allowed name, else every allowed name."""
+    allowed = _allowed_fields(GatewayConfig, loc)
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if allowed:
+        return f"; expected one of: {', '.join(allowed)}"
+    return ""
 
 
 def load_config(

@@ -12,13 +12,12 @@ import asyncio
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tarash_gateway.adapters import (
     AttemptRecord,
-    ContentModerationError,
-    ExecutionMetadata,
     ImageGenerationRequest,
     ImageGenerationResponse,
     JobProgress,
@@ -32,22 +31,50 @@ from tarash_gateway.adapters import (
 from tarash_gateway.adapters.defaults import Resolved, resolve_request
 from tarash_gateway.adapters.extras import ProtectedFieldError, check_extra_params
 from tarash_gateway.adapters.field_mappers import Capabilities, check_capabilities
-from tarash_gateway.adapters.polling import ProgressCallback, follow_job
+from tarash_gateway.adapters.polling import ProgressCallback
 from tarash_gateway.adapters.redact import remember_secrets
 from tarash_gateway.adapters.registry import image_provider_for
 from tarash_gateway.adapters.uploads import Publisher
+from tarash_gateway.router.attempts import Group, Loop, Tally, attempt_record
 from tarash_gateway.router.config import Deployment, GatewayConfig, build_deployments
-from tarash_gateway.router.errors import (
-    DeploymentGoneError,
-    NoDeploymentAvailableError,
-    UnknownAliasError,
-)
+from tarash_gateway.router.errors import DeploymentGoneError, UnknownAliasError
 from tarash_gateway.router.health import HealthBook
+from tarash_gateway.router.lifecycle import run_video
 from tarash_gateway.router.loader import load_config
-from tarash_gateway.router.shared import SharedState
+from tarash_gateway.router.shared import LocalState, RouterState, SharedState
 from tarash_gateway.router.strategies import rank, weighted_order
 
 MAX_BACKOFF_SECONDS = 5.0
+T = TypeVar("T")
+
+
+@dataclass
+class Route:
+    """One request's view of an alias chain, worked out once: for each alias, in order,
+    the deployments that can serve the request or why none can, and each servable
+    deployment's request as it would send it. Ranking waits for the submit, so it
+    sees the health pulled just before."""
+
+    alias: str
+    request: VideoGenerationRequest
+    groups: list[Group] = field(default_factory=list)
+    resolved: dict[str, Resolved] = field(default_factory=dict)
+
+    def servable(self) -> list[Deployment]:
+        """Every deployment of the chain that can serve the request."""
+        return [d for _name, able in self.groups if isinstance(able, list) for d in able]
+
+    def resolved_for(self, router: Router, deployment: Deployment) -> Resolved:
+        found = self.resolved.get(deployment.id)
+        if found is None:
+            found = self.resolved[deployment.id] = router.resolve(deployment, self.request)
+        return found
+
+    def seconds(self, deployment: Deployment) -> float:
+        """The duration ``deployment`` would make (0 when unknown)."""
+        found = self.resolved.get(deployment.id)
+        request = found.request if found is not None else self.request
+        return float(request.duration_seconds or 0)
 
 
 @dataclass
@@ -67,6 +94,15 @@ class Submission:
     def provider_seconds(self) -> float:
         """Time spent in provider calls and backoff: not the gateway's own overhead."""
         return self.waited + sum(attempt.elapsed_seconds for attempt in self.attempts)
+
+
+@dataclass
+class ImageResult:
+    """Images one deployment made, and every try it took to get them."""
+
+    deployment: Deployment
+    response: ImageGenerationResponse
+    attempts: list[AttemptRecord]
 
 
 class Router:
@@ -94,6 +130,7 @@ class Router:
         self.health.settings = config.router_settings.cooldown
         #: Redis-backed state shared with other instances (None: this process alone).
         self.shared = shared
+        self._state: RouterState = shared if shared is not None else LocalState(self.health)
         self._by_alias = build_deployments(config)
         self._by_id = {d.id: d for group in self._by_alias.values() for d in group}
         # Jobs started under an earlier config finish on the deployment they started on.
@@ -146,69 +183,78 @@ class Router:
 
     # -- planning ------------------------------------------------------------------------
 
+    def route(self, alias: str, request: VideoGenerationRequest) -> Route:
+        """Which deployments of ``alias`` and its fallbacks can serve ``request``, worked
+        out once per request (capabilities, client extras, each deployment's resolved
+        request); :meth:`plan`, :meth:`max_cost` and :meth:`submit` all read it."""
+        route = Route(alias, request)
+        for name in self.chain(alias):
+            able, refusals = self._servable(name, request, route.resolved)
+            route.groups.append((name, able if able else _refusal(name, refusals)))
+        return route
+
     def servable(
         self, alias: str, request: VideoGenerationRequest
     ) -> tuple[list[Deployment], list[str]]:
         """The alias's deployments that can serve ``request``, and why the others cannot."""
-        able, refusals = self._servable(alias, request)
+        able, refusals = self._servable(alias, request, {})
         return able, [f"{deployment_id}: {error.message}" for deployment_id, error in refusals]
 
     def _servable(
-        self, alias: str, request: VideoGenerationRequest
+        self, alias: str, request: VideoGenerationRequest, resolved: dict[str, Resolved]
     ) -> tuple[list[Deployment], list[tuple[str, ValidationError]]]:
         """Capabilities and client extras checked per deployment, before anything is
         reserved: an extra that would override a field the deployment's adapter maps or
-        bills rules that deployment out, like a capability it lacks."""
+        bills rules that deployment out, like a capability it lacks. ``resolved``
+        learns each deployment's request as it would send it."""
         able: list[Deployment] = []
         refusals: list[tuple[str, ValidationError]] = []
         for deployment in self.deployments(alias):
             if deployment.params.weight <= 0:
                 continue
-            config = deployment.video_config
-            provider = provider_for(config)
-            caps = provider.capabilities(config)
             try:
-                if caps is not None:
-                    effective = self._resolve(deployment, caps, request).request
-                    check_capabilities(
-                        effective, caps, provider=config.provider, model=config.model
-                    )
-                if request.extra_params:
-                    check_extra_params(
-                        request.extra_params,
-                        protected=provider.protected_extras(config),
-                        provider=config.provider,
-                        model=config.model,
-                    )
+                resolved[deployment.id] = self._checked(deployment, request)
             except ValidationError as error:
                 refusals.append((deployment.id, error))
                 continue
             able.append(deployment)
         return able, refusals
 
-    def plan(self, alias: str, request: VideoGenerationRequest) -> list[Deployment]:
-        """Servable deployments in preference order: by tier, then by the strategy."""
-        able, refusals = self._servable(alias, request)
-        if not able:
-            reasons = [f"{deployment_id}: {error.message}" for deployment_id, error in refusals]
-            extras = {e.param for _, e in refusals if isinstance(e, ProtectedFieldError)}
-            # Every deployment refused the same extra field: name it, not a unified one.
-            only_extras = all(isinstance(e, ProtectedFieldError) for _, e in refusals)
-            param = extras.pop() if only_extras and len(extras) == 1 else _common_param(reasons)
-            raise ValidationError(
-                f"no deployment of model {alias!r} can serve this request: " + "; ".join(reasons),
-                param=param,
+    def _checked(self, deployment: Deployment, request: VideoGenerationRequest) -> Resolved:
+        """``request`` as ``deployment`` sends it, if its capabilities and extras allow."""
+        config = deployment.video_config
+        provider = provider_for(config)
+        caps = provider.capabilities(config)
+        resolved = self._resolve(deployment, caps, request)
+        if caps is not None:
+            check_capabilities(resolved.request, caps, provider=config.provider, model=config.model)
+        if request.extra_params:
+            check_extra_params(
+                request.extra_params,
+                protected=provider.protected_extras(config),
+                provider=config.provider,
+                model=config.model,
             )
+        return resolved
 
-        def seconds(deployment: Deployment) -> float:
-            return self.seconds_for(deployment, request)
+    def plan(
+        self, alias: str, request: VideoGenerationRequest, route: Route | None = None
+    ) -> list[Deployment]:
+        """Servable deployments in preference order: by tier, then by the strategy."""
+        route = route or self.route(alias, request)
+        name, planned = route.groups[0]
+        if isinstance(planned, ValidationError):
+            raise planned
+        return self._ranked(route, name, planned)
 
+    def _ranked(self, route: Route, alias: str, able: list[Deployment]) -> list[Deployment]:
+        """``able`` by tier, then within each tier as the alias's strategy prefers."""
         strategy = self.settings.strategy_for(alias)
         ordered: list[Deployment] = []
         for tier in sorted({d.params.order for d in able}):
             members = [d for d in able if d.params.order == tier]
             ordered.extend(
-                rank(strategy, members, seconds=seconds, health=self.health, rng=self._rng)
+                rank(strategy, members, seconds=route.seconds, health=self.health, rng=self._rng)
             )
         return ordered
 
@@ -217,14 +263,13 @@ class Router:
         self.deployments(alias)  # unknown alias → UnknownAliasError
         return [alias, *self.settings.fallbacks_for(alias)]
 
-    def max_cost(self, alias: str, request: VideoGenerationRequest) -> float:
+    def max_cost(
+        self, alias: str, request: VideoGenerationRequest, route: Route | None = None
+    ) -> float:
         """The most any deployment in the alias's chain could charge (what to reserve),
         each at the duration it would make (its model's default when none was asked)."""
-        costs = [0.0]
-        for name in self.chain(alias):
-            able, _ = self.servable(name, request)
-            costs.extend(d.cost(self.seconds_for(d, request)) for d in able)
-        return max(costs)
+        route = route or self.route(alias, request)
+        return max([0.0, *(d.cost(route.seconds(d)) for d in route.servable())])
 
     def resolve(self, deployment: Deployment, request: VideoGenerationRequest) -> Resolved:
         """``request`` as ``deployment`` would send it: omitted duration, resolution and
@@ -242,13 +287,14 @@ class Router:
         """The duration ``deployment`` would make for ``request`` (0 when unknown)."""
         return float(self.resolve(deployment, request).request.duration_seconds or 0)
 
-    # -- submitting with retries and fallbacks -------------------------------------------
+    # -- sending: videos, remixes, images ------------------------------------------------
 
     async def submit(
         self,
         alias: str,
         request: VideoGenerationRequest,
         *,
+        route: Route | None = None,
         exclude: Sequence[str] = (),
         attempts: list[AttemptRecord] | None = None,
         budget: int | None = None,
@@ -257,87 +303,144 @@ class Router:
         deployments (backoff with jitter, up to ``num_retries`` more per alias) and then
         on the fallback aliases in order. Non-retryable errors are raised at once.
 
+        ``route`` is the request's :meth:`route` when the caller already has it;
         ``exclude`` skips deployments (e.g. the one whose job just failed); ``budget``
         caps the total number of submits (None: one plus ``num_retries`` per alias).
         """
+        route = route or self.route(alias, request)
         attempts = attempts if attempts is not None else []
-        excluded = set(exclude)
-        refused: set[str] = set()
-        waited = 0.0
-        last_error: TarashError | None = None
-        waits: list[float] = []
-        limited = False
-        made = 0
-        moderation_ok = alias in self.settings.moderation_fallbacks
-        if self.shared is not None:
-            ids = [d.id for name in self.chain(alias) for d in self.deployments(name)]
-            await self.shared.pull(self.health, ids)
-        for position, current in enumerate(self.chain(alias)):
-            try:
-                candidates = [d for d in self.plan(current, request) if d.id not in excluded]
-            except ValidationError as error:
-                if position == 0:
-                    raise
-                last_error = last_error or error
-                continue
-            tries = 0
-            next_alias = False
-            # Cycle through the candidates (best first) until the retries run out: another
-            # deployment when there is one, the same one again after a backoff otherwise.
-            while not next_alias and tries <= self.settings.num_retries:
-                attempted = False
-                for deployment in candidates:
-                    if deployment.id in refused:
-                        continue
-                    if tries > self.settings.num_retries or (budget is not None and made >= budget):
-                        next_alias = budget is not None and made >= budget
-                        break
-                    wait, is_limit = await self._unavailable_for(deployment)
-                    if wait > 0:
-                        waits.append(wait)
-                        limited = limited or is_limit
-                        continue
-                    if tries > 0:
-                        pause = self._backoff(tries)
-                        waited += pause
-                        await asyncio.sleep(pause)
-                    attempted = True
-                    tries += 1
-                    made += 1
-                    resolved = self.resolve(deployment, request)
-                    try:
-                        job = await self._submit_once(deployment, resolved.request, attempts)
-                    except ValidationError as error:
-                        # The adapter refused before any call (a rule its table cannot
-                        # express): not a failure of the deployment, and not a retry.
-                        refused.add(deployment.id)
-                        tries -= 1
-                        made -= 1
-                        last_error = last_error or error
-                        continue
-                    except TarashError as error:
-                        last_error = error
-                        if error.is_retryable:
-                            continue
-                        if isinstance(error, ContentModerationError) and moderation_ok:
-                            next_alias = True  # this alias opted in: go on to its fallbacks
-                            break
-                        raise
-                    return Submission(deployment, job, attempts, waited, resolved)
-                if not attempted:
-                    break  # everything here is cooling down or at a limit
-            if budget is not None and made >= budget:
-                break
-        if last_error is not None:
-            raise last_error
-        retry_after = min(waits) if waits else self.settings.cooldown.seconds
-        reason = "at their rate or parallel-job limits" if limited else "cooling down"
-        raise NoDeploymentAvailableError(
-            f"every deployment of model {alias!r} (and its fallbacks) is {reason}; "
-            f"retry in {retry_after:.0f}s",
-            retry_after=retry_after,
-            limited=limited,
-        ) from last_error
+        await self._state.pull(self.health, self._chain_ids(alias))
+        skipped = set(exclude)
+
+        def order(name: str, able: list[Deployment]) -> list[Deployment]:
+            return [d for d in self._ranked(route, name, able) if d.id not in skipped]
+
+        async def send(deployment: Deployment) -> SubmittedJob:
+            sent = route.resolved_for(self, deployment).request
+            return await self._start_job(
+                deployment, attempts, lambda: self._submit_video(deployment, sent)
+            )
+
+        loop = self._loop(alias, send, budget)
+        deployment, job = await loop.first_success(alias, route.groups, order)
+        resolved = route.resolved_for(self, deployment)
+        return Submission(deployment, job, attempts, loop.tally.waited, resolved)
+
+    async def remix(
+        self,
+        source: Deployment,
+        upstream_id: str,
+        request: VideoGenerationRequest,
+        *,
+        attempts: list[AttemptRecord] | None = None,
+    ) -> Submission:
+        """Remix ``upstream_id`` where it ran (only that deployment knows the job): under
+        its breaker and limits, retried there with backoff, every try recorded in
+        ``attempts`` and in its health, like any submit; never moved elsewhere."""
+        attempts = attempts if attempts is not None else []
+        await self._state.pull(self.health, [source.id])
+        config = source.video_config
+
+        async def send(deployment: Deployment) -> SubmittedJob:
+            return await self._start_job(
+                deployment,
+                attempts,
+                lambda: provider_for(config).remix_video(config, upstream_id, request),
+            )
+
+        loop = self._loop(source.alias, send, None)
+        deployment, job = await loop.first_success(
+            source.alias, [(source.alias, [source])], lambda _name, able: able
+        )
+        return Submission(deployment, job, attempts, loop.tally.waited, None)
+
+    def image_deployments(self, alias: str) -> list[Deployment]:
+        """The alias's deployments that generate images (and may be chosen)."""
+        return [d for d in self.deployments(alias) if d.params.weight > 0 and _makes_images(d)]
+
+    def max_image_cost(self, alias: str, n: int) -> float:
+        """The most any image deployment of the alias's chain could charge for ``n``."""
+        costs = [
+            d.image_cost(n) for name in self.chain(alias) for d in self.image_deployments(name)
+        ]
+        return max([0.0, *costs])
+
+    async def generate_image(
+        self,
+        alias: str,
+        request: ImageGenerationRequest,
+        *,
+        attempts: list[AttemptRecord] | None = None,
+    ) -> ImageResult:
+        """Generate images through the alias exactly as a video is submitted: ranked by
+        its strategy (``lowest-cost`` by image price), breaker and limits honoured,
+        retryable failures retried and then sent to the fallback aliases, every try
+        recorded in ``attempts`` and in health."""
+        attempts = attempts if attempts is not None else []
+        await self._state.pull(self.health, self._chain_ids(alias))
+        groups: list[Group] = []
+        for name in self.chain(alias):
+            able = self.image_deployments(name)
+            groups.append(
+                (
+                    name,
+                    able
+                    or ValidationError(f"model {name!r} does not generate images", param="model"),
+                )
+            )
+
+        def order(name: str, able: list[Deployment]) -> list[Deployment]:
+            strategy = self.settings.strategy_for(name)
+            return rank(
+                strategy,
+                able,
+                seconds=0.0,
+                health=self.health,
+                rng=self._rng,
+                cost=lambda d: d.image_cost(request.n),
+            )
+
+        async def send(deployment: Deployment) -> ImageGenerationResponse:
+            config = deployment.image_config
+            made = await self._call(
+                deployment,
+                attempts,
+                lambda: image_provider_for(config).generate_image(config, request),
+            )
+            await self._state.push(self.health, deployment.id)
+            return made
+
+        loop = self._loop(alias, send, None)
+        deployment, response = await loop.first_success(alias, groups, order)
+        return ImageResult(deployment, response, attempts)
+
+    def _chain_ids(self, alias: str) -> list[str]:
+        return [d.id for name in self.chain(alias) for d in self.deployments(name)]
+
+    def _loop(
+        self, alias: str, attempt: Callable[[Deployment], Awaitable[T]], budget: int | None
+    ) -> Loop[T]:
+        return Loop(
+            num_retries=self.settings.num_retries,
+            cooldown_seconds=self.settings.cooldown.seconds,
+            attempt=attempt,
+            available=self._available,
+            pause=self._pause,
+            tally=Tally(budget, moderation_fallback=alias in self.settings.moderation_fallbacks),
+        )
+
+    async def _available(self, deployment: Deployment, tally: Tally) -> bool:
+        wait, is_limit = await self._unavailable_for(deployment)
+        if wait > 0:
+            tally.waits.append(wait)
+            tally.limited = tally.limited or is_limit
+            return False
+        return True
+
+    async def _pause(self, tries: int, tally: Tally) -> None:
+        pause = self._backoff(tries)
+        tally.waited += pause
+        await asyncio.sleep(pause)
 
     async def _unavailable_for(self, deployment: Deployment) -> tuple[float, bool]:
         """(seconds to wait, whether a limit rather than the breaker is the reason).
@@ -352,10 +455,7 @@ class Router:
         if params.max_parallel_jobs is not None and in_flight >= params.max_parallel_jobs:
             return 5.0, True
         if params.rpm is not None:
-            if self.shared is not None:
-                rpm_wait = await self.shared.take_slot(deployment.id, params.rpm)
-            else:
-                rpm_wait = self.health.rpm_wait(deployment.id, params.rpm)
+            rpm_wait = await self._state.take_slot(deployment.id, params.rpm)
             if rpm_wait > 0:
                 return rpm_wait, True
         return 0.0, False
@@ -364,43 +464,54 @@ class Router:
         base = self.settings.retry_backoff_seconds * 2.0 ** (tries - 1)
         return min(MAX_BACKOFF_SECONDS, base) * (0.5 + self._rng.random() / 2)
 
-    async def _submit_once(
-        self,
-        deployment: Deployment,
-        request: VideoGenerationRequest,
-        attempts: list[AttemptRecord],
+    async def _submit_video(
+        self, deployment: Deployment, request: VideoGenerationRequest
     ) -> SubmittedJob:
         config = deployment.video_config
+        provider = provider_for(config)
+        # Uploaded images become what this provider reads (its upload API, the gateway's
+        # signed URL, or a 400) only now: for the deployment chosen, after the capability
+        # checks, before the paid call.
+        request = await provider.prepare_images(config, request, self.publisher)
+        return await provider.submit_video(config, request)
+
+    async def _call(
+        self,
+        deployment: Deployment,
+        attempts: list[AttemptRecord],
+        call: Callable[[], Awaitable[T]],
+    ) -> T:
+        """One try on ``deployment``, booked in its health and in ``attempts``."""
         self.health.begin_attempt(deployment.id)
         started = time.monotonic()
-        provider = provider_for(config)
         try:
-            # Uploaded images become what this provider reads (its upload API, the
-            # gateway's signed URL, or a 400) only now: for the deployment chosen, after
-            # the capability checks, before the paid call.
-            request = await provider.prepare_images(config, request, self.publisher)
-            job = await provider.submit_video(config, request)
+            result = await call()
         except TarashError as error:
             if not isinstance(error, ValidationError):
                 self.health.record_failure(deployment.id, error)
-                await self._publish(deployment.id)
-            attempts.append(_attempt(deployment, "failed", started, error))
+                await self._state.push(self.health, deployment.id)
+            attempts.append(attempt_record(deployment, started, error))
             raise
-        elapsed = time.monotonic() - started
-        # An accepted submit is a success for the breaker (and ends a half-open trial at
-        # once, rather than when the job finishes minutes later).
+        # A success for the breaker (an accepted job ends a half-open trial at once,
+        # rather than when the job finishes minutes later).
         self.health.record_success(deployment.id)
-        self.health.record_submit(deployment.id, elapsed)
-        self.health.job_started(deployment.id)
-        if self.shared is not None:
-            await self.shared.add_in_flight(deployment.id, 1)
-        await self._publish(deployment.id)
-        attempts.append(_attempt(deployment, "success", started))
-        return job
+        attempts.append(attempt_record(deployment, started))
+        return result
 
-    async def _publish(self, deployment_id: str) -> None:
-        if self.shared is not None:
-            await self.shared.push(self.health, deployment_id)
+    async def _start_job(
+        self,
+        deployment: Deployment,
+        attempts: list[AttemptRecord],
+        call: Callable[[], Awaitable[SubmittedJob]],
+    ) -> SubmittedJob:
+        """A try that starts a job: also its submit latency and an in-flight slot."""
+        started = time.monotonic()
+        job = await self._call(deployment, attempts, call)
+        self.health.record_submit(deployment.id, time.monotonic() - started)
+        self.health.job_started(deployment.id)
+        await self._state.add_in_flight(deployment.id, 1)
+        await self._state.push(self.health, deployment.id)
+        return job
 
     # -- steps on a known deployment -----------------------------------------------------
 
@@ -431,9 +542,8 @@ class Router:
         else:
             self.health.record_success(deployment.id)
             self.health.record_completion(deployment.id, video_seconds, elapsed)
-        if self.shared is not None:
-            await self.shared.add_in_flight(deployment.id, -1)
-        await self._publish(deployment.id)
+        await self._state.add_in_flight(deployment.id, -1)
+        await self._state.push(self.health, deployment.id)
 
     def download_headers(self, deployment: Deployment, location: str) -> dict[str, str]:
         config = deployment.video_config
@@ -443,95 +553,37 @@ class Router:
         config = deployment.video_config
         return provider_for(config).supports_remix(config)
 
-    async def remix(
-        self, deployment: Deployment, source_upstream_id: str, request: VideoGenerationRequest
-    ) -> SubmittedJob:
-        config = deployment.video_config
-        job = await provider_for(config).remix_video(config, source_upstream_id, request)
-        self.health.job_started(deployment.id)
-        if self.shared is not None:
-            await self.shared.add_in_flight(deployment.id, 1)
-        return job
-
     async def generate_video(
         self,
         alias: str,
         request: VideoGenerationRequest,
         on_progress: ProgressCallback | None = None,
     ) -> VideoGenerationResponse:
-        """The gateway's routing, in-process: submit through the alias (strategies,
-        retries, fallbacks), follow the job, and resubmit elsewhere if it fails after
-        being accepted, exactly as the server's poller does."""
-        attempts: list[AttemptRecord] = []
-        started = time.monotonic()
-        exclude: list[str] = []
-        limit = (self.settings.num_retries + 1) * len(self.chain(alias))
-        while True:
-            submission = await self.submit(
-                alias,
-                request,
-                exclude=exclude,
-                attempts=attempts,
-                budget=max(1, limit - len(attempts)),
-            )
-            deployment = submission.deployment
-            config = deployment.video_config
-            job_started = time.monotonic()
-            try:
-                result = await follow_job(provider_for(config), config, submission.job, on_progress)
-            except TarashError as error:
-                await self.job_finished(deployment, error=error)
-                attempts[-1] = attempts[-1].model_copy(
-                    update={
-                        "status": "failed",
-                        "error_type": type(error).__name__,
-                        "error_message": error.message,
-                    }
-                )
-                if not error.is_retryable or len(attempts) >= limit:
-                    error.execution_metadata = _metadata(attempts, started)
-                    raise
-                others = [d for d in self.plan(alias, request) if d.id != deployment.id]
-                exclude = [deployment.id] if others else []
-                continue
-            seconds = result.duration or self.seconds_for(deployment, request)
-            await self.job_finished(
-                deployment, video_seconds=seconds, elapsed=time.monotonic() - job_started
-            )
-            result.execution_metadata = _metadata(attempts, started)
-            return result
-
-    async def generate_image(
-        self, deployment: Deployment, request: ImageGenerationRequest
-    ) -> ImageGenerationResponse:
-        config = deployment.image_config
-        return await image_provider_for(config).generate_image(config, request)
+        """The gateway's routing and job lifecycle, in-process: submit through the alias
+        (strategies, retries, fallbacks), then the same transitions the server's poller
+        takes (:func:`router.lifecycle.run_video`), resubmitting elsewhere if the job
+        fails after being accepted."""
+        return await run_video(self, alias, request, on_progress)
 
 
-def _attempt(
-    deployment: Deployment, status: str, started: float, error: TarashError | None = None
-) -> AttemptRecord:
-    return AttemptRecord(
-        provider=deployment.params.provider,
-        model=deployment.params.model,
-        deployment_id=deployment.id,
-        status="failed" if status == "failed" else "success",
-        error_type=type(error).__name__ if error is not None else None,
-        error_message=error.message if error is not None else None,
-        elapsed_seconds=round(time.monotonic() - started, 6),
-    )
+def _makes_images(deployment: Deployment) -> bool:
+    try:
+        image_provider_for(deployment.image_config)
+    except TarashError:
+        return False
+    return True
 
 
-def _metadata(attempts: list[AttemptRecord], started: float) -> ExecutionMetadata:
-    deployments = {a.deployment_id for a in attempts}
-    succeeded = [i for i, a in enumerate(attempts) if a.status == "success"]
-    return ExecutionMetadata(
-        total_attempts=len(attempts),
-        successful_attempt=succeeded[-1] + 1 if succeeded else None,
-        attempts=list(attempts),
-        fallback_triggered=len(deployments) > 1,
-        configs_in_chain=len(deployments),
-        total_elapsed_seconds=round(time.monotonic() - started, 6),
+def _refusal(alias: str, refusals: list[tuple[str, ValidationError]]) -> ValidationError:
+    """Why no deployment of ``alias`` can serve a request, naming the field to blame."""
+    reasons = [f"{deployment_id}: {error.message}" for deployment_id, error in refusals]
+    extras = {e.param for _, e in refusals if isinstance(e, ProtectedFieldError)}
+    # Every deployment refused the same extra field: name it, not a unified one.
+    only_extras = all(isinstance(e, ProtectedFieldError) for _, e in refusals)
+    param = extras.pop() if only_extras and len(extras) == 1 else _common_param(reasons)
+    return ValidationError(
+        f"no deployment of model {alias!r} can serve this request: " + "; ".join(reasons),
+        param=param,
     )
 
 

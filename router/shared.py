@@ -137,3 +137,28 @@ class SharedState:
         if latency:
             pipe.hset(PREFIX + "latency:" + deployment_id, mapping=latency)
         await pipe.execute()
+
+
+class LocalState:
+    """The state backend of one process alone (no Redis): the router's own health book
+    is all there is, so pulling and publishing are nothing and a deployment's ``rpm``
+    window is the book's."""
+
+    def __init__(self, book: HealthBook) -> None:
+        self.book = book
+
+    async def take_slot(self, name: str, limit: int, window: float = 60.0) -> float:
+        return self.book.rpm_wait(name, limit)
+
+    async def pull(self, book: HealthBook, deployment_ids: Sequence[str]) -> None:
+        return None
+
+    async def add_in_flight(self, deployment_id: str, delta: int) -> None:
+        return None
+
+    async def push(self, book: HealthBook, deployment_id: str) -> None:
+        return None
+
+
+RouterState = SharedState | LocalState
+"""Where the router keeps what other instances must see: Redis, or this process."""

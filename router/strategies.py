@@ -41,13 +41,16 @@ def rank(
     seconds: float | Callable[[Deployment], float],
     health: HealthBook,
     rng: random.Random,
+    cost: Callable[[Deployment], float] | None = None,
 ) -> list[Deployment]:
     """Candidates in the order ``strategy`` prefers them. ``seconds`` is the video's
     duration, or per deployment when it differs (each model's own default applies to
-    a request that names none)."""
+    a request that names none); ``cost`` prices a candidate when a video's price does
+    not apply (images)."""
     duration = seconds if callable(seconds) else lambda _deployment: seconds
     if strategy == "lowest-cost":
-        return _by_key(candidates, lambda d: d.cost(duration(d)), rng)
+        price = cost or (lambda d: d.cost(duration(d)))
+        return _by_key(candidates, price, rng)
     if strategy == "least-busy":
         return _by_key(candidates, lambda d: health.of(d.id).in_flight, rng)
     if strategy == "lowest-latency":

@@ -19,7 +19,6 @@ import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tarash_gateway.adapters.registry import image_provider_for
 from tarash_gateway.proxy.gateway import Gateway
 from tarash_gateway.proxy.http.admission import check_model_allowed, check_rate, refusal_error
 from tarash_gateway.proxy.http.auth import Caller, authenticate
@@ -111,17 +110,15 @@ def _check_alias(gateway: Gateway, caller: Caller, alias: str) -> Deployment:
     check_model_allowed(caller, alias, router.aliases)
     if alias not in router.aliases:
         raise UnknownAliasError(alias, [name for name in router.aliases if caller.allows(name)])
-    deployment = router.pick(alias)
-    try:
-        image_provider_for(deployment.image_config)
-    except TarashError:
+    able = router.image_deployments(alias)
+    if not able:
         raise APIError(
             400,
             f"Model {alias!r} does not generate images.",
             param="model",
             code="model_not_supported",
-        ) from None
-    return deployment
+        )
+    return able[0]
 
 
 async def _reserve(
@@ -188,7 +185,7 @@ async def _settle(gateway: Gateway, caller: Caller, row_id: str, outcome: _Outco
 
 async def _generate(
     gateway: Gateway,
-    deployment: Deployment,
+    alias: str,
     request: ImageGenerationRequest,
     response_format: str,
     outcome: _Outcome,
@@ -196,16 +193,20 @@ async def _generate(
     """Generate through the router (breaker, limits, retries, fallbacks) and shape the
     ``data`` items; ``outcome`` learns the serving deployment, attempts and charge."""
     try:
-        result = await gateway.router.generate_image(deployment, request)
+        served = await gateway.router.generate_image(alias, request, attempts=outcome.attempts)
     except TarashError as error:
         outcome.error_code = error.code
+        if outcome.attempts:
+            outcome.deployment_id = outcome.attempts[-1].deployment_id or outcome.deployment_id
         raise
+    deployment, result = served.deployment, served.response
     data = [
         await _image_entry(gateway, deployment, image, response_format) for image in result.images
     ]
     if result.revised_prompt:
         for entry in data:
             entry["revised_prompt"] = result.revised_prompt
+    outcome.deployment_id = deployment.id
     outcome.charge, outcome.status = deployment.image_cost(request.n), "completed"
     return data
 
@@ -220,11 +221,11 @@ async def create_image(request: Request) -> Response:
     first = _check_alias(gateway, caller, alias)
     await check_rate(gateway, caller)
     now = time.time()
-    cost = first.image_cost(image_request.n)
+    cost = gateway.router.max_image_cost(alias, image_request.n)
     row_id = await _reserve(gateway, caller, alias, first, image_request.n, cost)
     outcome = _Outcome(reserved=cost, deployment_id=first.id)
     try:
-        data = await _generate(gateway, first, image_request, response_format, outcome)
+        data = await _generate(gateway, alias, image_request, response_format, outcome)
     finally:
         await _settle(gateway, caller, row_id, outcome)
     if outcome.charge:

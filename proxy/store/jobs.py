@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -87,6 +87,35 @@ class VideoRecord:
         return self.status in IN_FLIGHT
 
 
+class VideoChanges(TypedDict, total=False):
+    """The columns of ``videos`` that change after insert, typed: what
+    :meth:`JobStore.update` and :meth:`JobStore.finish` accept (mypy checks each
+    call's names and values)."""
+
+    deployment_id: str
+    status: str
+    seconds: str
+    size: str
+    upstream_id: str | None
+    progress: int
+    result_json: str | None
+    error_code: str | None
+    error_message: str | None
+    attempts: int
+    attempts_json: str | None
+    polls: int
+    poll_failures: int
+    cost_usd: float | None
+    submitted_at: float | None
+    completed_at: float | None
+    expires_at: float | None
+    next_poll_at: float | None
+    lease_owner: str | None
+    lease_expires_at: float | None
+    deleted_at: float | None
+    updated_at: float
+
+
 _COLUMNS = [
     f.name for f in dataclasses.fields(VideoRecord) if f.name not in ("provider_seconds", "coerced")
 ]
@@ -158,7 +187,7 @@ def result_json(result: VideoGenerationResponse) -> str:
     )
 
 
-def progress_values(job: Job, now: float) -> dict[str, Any]:
+def progress_values(job: Job, now: float) -> VideoChanges:
     """The columns a poll that changed nothing but progress writes (batched by the
     poller into one transaction per round)."""
     return {
@@ -221,13 +250,13 @@ class JobStore:
             row = (await conn.execute(query)).first()
         return (row.video_id, row.request_hash) if row is not None else None
 
-    async def finish(self, video_id: str, charge: float, **values: Any) -> None:
+    async def finish(self, video_id: str, charge: float, **values: Unpack[VideoChanges]) -> None:
         """Record a final state; settle the budget exactly once (``charge`` 0 refunds)."""
         now = time.time()
         values.setdefault("updated_at", now)
         values["cost_usd"] = charge
         if values.get("status") in FINAL:  # nothing left to poll: no instance holds it
-            values.update(lease_owner=None, lease_expires_at=None)
+            values.update({"lease_owner": None, "lease_expires_at": None})
         async with self._db.begin() as conn:
             row = (
                 await conn.execute(
@@ -294,22 +323,24 @@ class JobStore:
         else:
             values = progress_values(job, time.time())
             values.update(
-                deployment_id=job.deployment_id,
-                upstream_id=job.upstream_id,
-                submitted_at=job.submitted_at,
-                attempts=job.submits,
-                attempts_json=attempts,
+                {
+                    "deployment_id": job.deployment_id,
+                    "upstream_id": job.upstream_id,
+                    "submitted_at": job.submitted_at,
+                    "attempts": job.submits,
+                    "attempts_json": attempts,
+                }
             )
             if seconds is not None and size is not None:
-                values.update(seconds=seconds, size=size)
+                values.update({"seconds": seconds, "size": size})
             await self.update(job.id, **values)
 
-    async def update(self, video_id: str, **values: Any) -> None:
+    async def update(self, video_id: str, **values: Unpack[VideoChanges]) -> None:
         values.setdefault("updated_at", time.time())
         async with self._db.begin() as conn:
             await conn.execute(_UPDATE, {"video_id_": video_id, **values})
 
-    async def update_many(self, changes: Mapping[str, dict[str, Any]]) -> None:
+    async def update_many(self, changes: Mapping[str, VideoChanges]) -> None:
         """Apply several rows' updates in one transaction: one commit for a whole round
         of polls instead of one per poll (rows changing the same columns go together
         in one executemany). Rows deleted since are left alone."""

@@ -16,11 +16,16 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tarash_gateway.proxy.http.echo import video_echo
 from tarash_gateway.proxy.metrics import COMPLETION, POLL_ERRORS, SPEND, VIDEOS
-from tarash_gateway.proxy.store.jobs import JobStore, VideoRecord, job_of, progress_values
+from tarash_gateway.proxy.store.jobs import (
+    JobStore,
+    VideoChanges,
+    VideoRecord,
+    job_of,
+    progress_values,
+)
 from tarash_gateway.proxy.workers.leased import LeasedWorker
 from tarash_gateway.router import (
     Deployment,
@@ -84,7 +89,7 @@ class Poller(LeasedWorker[VideoRecord]):
         self._router = router
         #: Progress of jobs still running, written in one transaction per round (see
         #: flush) rather than one per poll.
-        self._progress: dict[str, dict[str, Any]] = {}
+        self._progress: dict[str, VideoChanges] = {}
 
     async def claim(self, now: float, limit: int) -> list[VideoRecord]:
         return await self._store.claim_due(now, limit, self.instance_id, self.lease_seconds)
