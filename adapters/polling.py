@@ -1,8 +1,13 @@
-"""The one poll loop: submit, poll until done or out of time, fetch; cancel on give-up.
+"""An adapter-level poll loop: submit, poll until done or out of time, fetch; cancel on
+give-up, for one provider and one config.
 
-Every provider is driven through this loop in the library (the server's durable poller
-does the same steps from its job store), so timeouts and progress reporting behave the
-same everywhere.
+This is not the gateway's job lifecycle. Videos, in the library and in the server, go
+through :mod:`router.jobs` and :mod:`router.lifecycle` (backoff, error tolerance, the
+retry budget, resubmission elsewhere, all set in ``router_settings.jobs``). What stays
+here is what an adapter needs inside one call: waiting on a provider whose *image*
+API is itself a job (fal's queue, Luma's Photon generations), and the adapter tests
+that drive one provider end to end against its emulator. ``ProgressCallback`` and
+:func:`notify` are shared with the lifecycle.
 """
 
 from __future__ import annotations
