@@ -40,7 +40,8 @@ from tarash_gateway.proxy.http.errors import APIError, invalid_body, not_found
 from tarash_gateway.proxy.http.numbers import MAX_UNIX_SECONDS, parse_float
 from tarash_gateway.proxy.http.params import read_body
 from tarash_gateway.proxy.http.routes import route
-from tarash_gateway.proxy.store.schema import image_generations, videos, webhook_deliveries
+from tarash_gateway.proxy.store.outbox import Outbox
+from tarash_gateway.proxy.store.schema import image_generations, videos
 from tarash_gateway.proxy.workers.webhooks import new_webhook_secret
 from tarash_gateway.router import ConfigError
 
@@ -401,16 +402,10 @@ async def deployments(request: Request) -> Response:
 async def webhook_deliveries_log(request: Request) -> Response:
     """The delivery log: every event, its attempts and the last answer it got."""
     await require_master(request)
-    query = webhook_deliveries.select().order_by(webhook_deliveries.c.created_at.desc())
-    for param, column in (
-        ("team_id", webhook_deliveries.c.owner),
-        ("video_id", webhook_deliveries.c.video_id),
-        ("status", webhook_deliveries.c.status),
-    ):
-        if value := request.query_params.get(param):
-            query = query.where(column == value)
-    async with _gateway(request).database.connect() as conn:
-        rows = (await conn.execute(query.limit(500))).all()
+    params = request.query_params
+    deliveries = await Outbox(_gateway(request).database).list(
+        team_id=params.get("team_id"), video_id=params.get("video_id"), status=params.get("status")
+    )
 
     def stamp(value: float | None) -> int | None:
         return int(value) if value is not None else None
@@ -433,7 +428,7 @@ async def webhook_deliveries_log(request: Request) -> Response:
                     next_attempt_at=stamp(row.next_attempt_at),
                     delivered_at=stamp(row.delivered_at),
                 )
-                for row in rows
+                for row in deliveries
             ]
         )
     )
