@@ -32,7 +32,7 @@ from tarash_gateway.router.config import Deployment
 from tarash_gateway.router.jobs import Job
 
 if TYPE_CHECKING:
-    from tarash_gateway.router.routing import Router
+    from tarash_gateway.router.routing import Route, Router
 
 logger = logging.getLogger("tarash.jobs")
 
@@ -164,10 +164,12 @@ class _Run:
         request = self.request()
         attempts = list(job.attempts)
         try:
+            route = router.route(job.alias, request)
             submission = await router.submit(
                 job.alias,
                 request,
-                exclude=self._exclude(action.avoid, request),
+                route=route,
+                exclude=_exclude(route, action.avoid),
                 attempts=attempts,
                 budget=max(action.budget, 1),
             )
@@ -187,20 +189,6 @@ class _Run:
             now=now,
         )
         return next_action
-
-    def _exclude(self, avoid: str | None, request: VideoGenerationRequest) -> list[str]:
-        """Skip the deployment that just failed when any other deployment of the chain
-        can serve the request; with none, it gets the job again."""
-        if avoid is None:
-            return []
-        for alias in self.router.chain(self.job.alias):
-            try:
-                planned = self.router.plan(alias, request)
-            except TarashError:
-                continue
-            if any(deployment.id != avoid for deployment in planned):
-                return [avoid]
-        return []
 
     async def _notify(self, deployment: Deployment, status: str, progress: int) -> None:
         if self.on_progress is None:
@@ -245,6 +233,14 @@ async def advance(
         if run.job.deployment_id != deployment.id and not run.job.final:
             deployment = router.deployment(run.job.deployment_id)
     return run.job
+
+
+def _exclude(route: Route, avoid: str | None) -> list[str]:
+    """Skip the deployment that just failed when any other deployment of the chain can
+    serve the request; with none, it gets the job again."""
+    if avoid is None:
+        return []
+    return [avoid] if any(d.id != avoid for d in route.servable()) else []
 
 
 def _attributed(error: TarashError, deployment: Deployment) -> TarashError:

@@ -56,6 +56,9 @@ class LeasedWorker(ABC, Generic[Row]):
         self._active: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
+        #: Set while every due row is one this instance is already handling: the loop
+        #: then waits for a handler to finish instead of claiming the same rows again.
+        self._waiting_for_handlers = False
 
     # -- hooks ---------------------------------------------------------------------
 
@@ -123,22 +126,38 @@ class LeasedWorker(ABC, Generic[Row]):
         while True:
             # Cleared before the round, so a wake() during the claim is not lost.
             self._wakeup.clear()
+            started = 0
             try:
-                await self._dispatch_due()
+                started = await self._dispatch_due()
                 next_due = await self.next_due(time.time())
             except Exception:
                 self._log.exception("%s could not read its rows", self._name)
                 next_due = None
-            delay = self.max_idle_sleep if next_due is None else next_due - time.time()
-            delay = min(max(delay, MIN_SLEEP), self.max_idle_sleep)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+            await self._sleep(self._delay(next_due, started))
 
-    async def _dispatch_due(self) -> None:
-        """Flush, claim, and start a handler for each claimed row not already running.
-        The flush comes first so a row is never claimed while its new due time is
-        still unwritten."""
+    def _delay(self, next_due: float | None, started: int) -> float:
+        """Until the next row is due, within ``MIN_SLEEP`` and the idle sleep. A row due
+        already that this round did not start is one of ours still being handled (the
+        store counts our own leases as claimable): then nothing is due for us until a
+        handler finishes, and ``_handle_guarded`` wakes the loop when one does."""
+        now = time.time()
+        self._waiting_for_handlers = (
+            started == 0 and bool(self._active) and next_due is not None and next_due <= now
+        )
+        if next_due is None or self._waiting_for_handlers:
+            return self.max_idle_sleep
+        return min(max(next_due - now, MIN_SLEEP), self.max_idle_sleep)
+
+    async def _sleep(self, delay: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+
+    async def _dispatch_due(self) -> int:
+        """Flush, claim, and start a handler for each claimed row not already running;
+        returns how many started. The flush comes first so a row is never claimed while
+        its new due time is still unwritten."""
         await self.flush()
+        started = 0
         for row in await self.claim(time.time(), self.claim_limit):
             key = self.row_id(row)
             if key in self._active:
@@ -147,6 +166,8 @@ class LeasedWorker(ABC, Generic[Row]):
             task = asyncio.create_task(self._handle_guarded(key, row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
 
     async def _handle_guarded(self, key: str, row: Row) -> None:
         try:
@@ -160,3 +181,6 @@ class LeasedWorker(ABC, Generic[Row]):
                 self._log.exception("%s could not record the failure of %s", self._name, key)
         finally:
             self._active.discard(key)
+            if self._waiting_for_handlers:
+                self._waiting_for_handlers = False
+                self._wakeup.set()

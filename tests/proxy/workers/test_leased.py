@@ -218,6 +218,45 @@ async def test_a_row_claimed_again_while_it_is_handled_is_not_handled_twice(
     assert handled == ["row-1"]
 
 
+class StoreLikeWorker(FakeWorker):
+    """Answers ``next_due`` as the real stores do: the earliest row this instance may
+    claim, its own leased rows included, so a row it is handling reads as due."""
+
+    async def next_due(self, now: float) -> float | None:
+        mine = [
+            row.due_at
+            for row in self.store.rows.values()
+            if row.due_at is not None and row.lease_owner in (None, self.instance_id)
+        ]
+        return min(mine, default=None)
+
+
+async def test_rows_still_being_handled_do_not_spin_the_loop(
+    store: FakeStore, stopped: list[FakeWorker]
+) -> None:
+    store.add("slow")
+    gate = asyncio.Event()
+    entered = asyncio.Event()
+    recorder = Recorder()
+
+    async def blocked(row: FakeRow) -> None:
+        entered.set()
+        await gate.wait()
+        await recorder(row)
+
+    started(stopped, StoreLikeWorker(store, blocked))
+    await wait(entered)
+    await asyncio.sleep(0.2)  # twenty rounds' worth of MIN_SLEEP
+    # The row is due and ours, but already in hand: one more look at most, then the
+    # loop waits for the handler rather than claiming the same row every 10 ms.
+    assert store.claims <= 2
+    store.claimed.clear()
+    store.add("next")
+    gate.set()
+    await wait(recorder.done("next"))  # the finished handler woke the loop at once
+    assert recorder.handled == ["slow", "next"]
+
+
 async def test_a_row_leased_to_another_instance_is_left_alone(
     store: FakeStore, stopped: list[FakeWorker]
 ) -> None:
