@@ -53,6 +53,7 @@ from tarash_gateway.adapters.errors import (
 )
 from tarash_gateway.adapters.extras import merge_extra_params
 from tarash_gateway.adapters.field_mappers import build_payload, lookup_mapping, protected_fields
+from tarash_gateway.adapters.keys import find_api_key, require_api_key
 from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -81,18 +82,11 @@ FAILED_STATUSES = frozenset({"FAILED", "ERROR", "CANCELED", "CANCELLED"})
 
 def api_key(config: ProviderSettings) -> str:
     """The key from the config, else ``FAL_KEY``, else ``FAL_KEY_ID:FAL_KEY_SECRET``."""
-    if config.api_key is not None:
-        return config.api_key.get_secret_value()
-    if key := os.environ.get("FAL_KEY"):
-        return key
     key_id, secret = os.environ.get("FAL_KEY_ID"), os.environ.get("FAL_KEY_SECRET")
-    if key_id and secret:
+    if find_api_key(config, ["FAL_KEY"]) is None and key_id and secret:
         return f"{key_id}:{secret}"
-    raise ValidationError(
-        "no API key for fal: set api_key or FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET)",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
+    return require_api_key(
+        config, PROVIDER, ["FAL_KEY"], hint="FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET)"
     )
 
 

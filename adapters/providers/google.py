@@ -53,6 +53,7 @@ from tarash_gateway.adapters.field_mappers import (
     protected_fields,
 )
 from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.keys import find_api_key, require_api_key
 from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -693,19 +694,9 @@ def _is_moderation(status: int, body: Any) -> bool:
 
 
 def _api_key(settings: ProviderSettings, *, required: bool) -> str | None:
-    if settings.api_key is not None:
-        return settings.api_key.get_secret_value()
-    for name in API_KEY_ENVS:
-        if os.environ.get(name):
-            return os.environ[name]
     if not required:
-        return None
-    raise ValidationError(
-        f"no API key for google: set api_key or {' / '.join(API_KEY_ENVS)}",
-        param="api_key",
-        provider=PROVIDER,
-        model=settings.model,
-    )
+        return find_api_key(settings, API_KEY_ENVS)
+    return require_api_key(settings, PROVIDER, API_KEY_ENVS)
 
 
 def _gemini_base(settings: ProviderSettings) -> str:

@@ -26,7 +26,6 @@ with the SDK's.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -56,6 +55,7 @@ from tarash_gateway.adapters.field_mappers import (
     register_provider_field_mapping,
 )
 from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -368,16 +368,7 @@ def image_payload(model: str, request: ImageGenerationRequest) -> tuple[dict[str
 
 def api_key(config: VideoGenerationConfig | ImageGenerationConfig) -> str:
     """The key from the config, else ``LUMAAI_API_KEY``."""
-    if config.api_key is not None and config.api_key.get_secret_value():
-        return config.api_key.get_secret_value()
-    if os.environ.get(ENV_KEY):
-        return os.environ[ENV_KEY]
-    raise ValidationError(
-        f"no API key for luma: set api_key or {ENV_KEY}",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
-    )
+    return require_api_key(config, PROVIDER, [ENV_KEY])
 
 
 def _duration_seconds(value: Any) -> float | None:

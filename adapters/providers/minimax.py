@@ -26,7 +26,6 @@ requested one travels with the id and a restarted process can still report it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -50,6 +49,7 @@ from tarash_gateway.adapters.field_mappers import (
     register_provider_field_mapping,
 )
 from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageInput,
     JobProgress,
@@ -368,17 +368,7 @@ def _is_moderation(status: int, body: Any) -> bool:
 
 
 def _api_key(config: VideoGenerationConfig) -> str:
-    if config.api_key is not None and config.api_key.get_secret_value():
-        return config.api_key.get_secret_value()
-    key = os.environ.get(API_KEY_ENV)
-    if key:
-        return key
-    raise ValidationError(
-        f"no API key for {PROVIDER}: set api_key or {API_KEY_ENV}",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
-    )
+    return require_api_key(config, PROVIDER, [API_KEY_ENV])
 
 
 def _resolution_label(width: Any, height: Any) -> tuple[str | None, str | None]:

@@ -60,6 +60,7 @@ from tarash_gateway.adapters.http import (
     classify_status,
     scrub,
 )
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -174,16 +175,7 @@ class OpenAIProvider(VideoProvider, ImageProvider):
 
     def api_key(self, config: ProviderSettings) -> str:
         """The key from the config, else the provider's standard environment variable."""
-        key = config.api_key.get_secret_value() if config.api_key is not None else ""
-        key = key or os.environ.get(self.env_key, "")
-        if not key:
-            raise ValidationError(
-                f"no API key for {self.name}: set api_key or {self.env_key}",
-                param="api_key",
-                provider=self.name,
-                model=config.model,
-            )
-        return key
+        return require_api_key(config, self.name, [self.env_key])
 
     def base_url(self, config: ProviderSettings) -> str:
         """The API root (ending in ``/v1`` by convention); a bare host gets ``/v1``."""

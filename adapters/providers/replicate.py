@@ -39,7 +39,6 @@ import asyncio
 import functools
 import io
 import mimetypes
-import os
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
@@ -69,6 +68,7 @@ from tarash_gateway.adapters.field_mappers import (
     lookup_mapping,
 )
 from tarash_gateway.adapters.http import classify_status, error_message
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageInput,
     JobProgress,
@@ -160,17 +160,7 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def _api_key(config: VideoGenerationConfig) -> str:
-    if config.api_key is not None and config.api_key.get_secret_value():
-        return config.api_key.get_secret_value()
-    key = os.environ.get(API_KEY_ENV)
-    if key:
-        return key
-    raise ValidationError(
-        f"no API key for {PROVIDER}: set api_key or {API_KEY_ENV}",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
-    )
+    return require_api_key(config, PROVIDER, [API_KEY_ENV])
 
 
 def _is_moderation(status: int, body: Any) -> bool:

@@ -29,7 +29,6 @@ Wire format checked on 2026-12-03 against runwayml 5.24 (tests/conformance/test_
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -53,6 +52,7 @@ from tarash_gateway.adapters.field_mappers import (
     register_provider_field_mapping,
 )
 from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageInput,
     ImageRole,
@@ -429,17 +429,7 @@ def _data_uri(image: str, found: InlineImage) -> str:
 
 def api_key(config: VideoGenerationConfig) -> str:
     """The key from the config, else from Runway's environment variables."""
-    if config.api_key is not None and config.api_key.get_secret_value():
-        return config.api_key.get_secret_value()
-    for name in ENV_KEYS:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise ValidationError(
-        f"no API key for runway: set api_key or {ENV_KEYS[0]} (or {ENV_KEYS[1]})",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
-    )
+    return require_api_key(config, PROVIDER, ENV_KEYS)
 
 
 class RunwayProvider(VideoProvider):

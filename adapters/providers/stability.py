@@ -19,7 +19,6 @@ Wire format checked on 2026-11-25; sources are listed in ``tests/emulators/stabi
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 from typing import Any
@@ -38,6 +37,7 @@ from tarash_gateway.adapters.field_mappers import (
     register_provider_field_mapping,
 )
 from tarash_gateway.adapters.http import call
+from tarash_gateway.adapters.keys import require_api_key
 from tarash_gateway.adapters.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
@@ -234,16 +234,7 @@ def _moderated(status: int, body: Any) -> bool:
 
 def api_key(config: ImageGenerationConfig) -> str:
     """The key from the config, else ``STABILITY_API_KEY``."""
-    if config.api_key is not None and config.api_key.get_secret_value():
-        return config.api_key.get_secret_value()
-    if os.environ.get(ENV_KEY):
-        return os.environ[ENV_KEY]
-    raise ValidationError(
-        f"no API key for stability: set api_key or {ENV_KEY}",
-        param="api_key",
-        provider=PROVIDER,
-        model=config.model,
-    )
+    return require_api_key(config, PROVIDER, [ENV_KEY])
 
 
 def _summary(body: dict[str, Any]) -> dict[str, Any]:
