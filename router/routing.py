@@ -245,16 +245,26 @@ class Router:
         name, planned = route.groups[0]
         if isinstance(planned, ValidationError):
             raise planned
-        return self._ranked(route, name, planned)
+        return self._ranked(name, planned, seconds=route.seconds)
 
-    def _ranked(self, route: Route, alias: str, able: list[Deployment]) -> list[Deployment]:
-        """``able`` by tier, then within each tier as the alias's strategy prefers."""
+    def _ranked(
+        self,
+        alias: str,
+        able: list[Deployment],
+        *,
+        seconds: Callable[[Deployment], float],
+        cost: Callable[[Deployment], float] | None = None,
+    ) -> list[Deployment]:
+        """``able`` by tier, then within each tier as the alias's strategy prefers
+        (``cost`` prices a candidate when a video's price does not apply)."""
         strategy = self.settings.strategy_for(alias)
         ordered: list[Deployment] = []
         for tier in sorted({d.params.order for d in able}):
             members = [d for d in able if d.params.order == tier]
             ordered.extend(
-                rank(strategy, members, seconds=route.seconds, health=self.health, rng=self._rng)
+                rank(
+                    strategy, members, seconds=seconds, health=self.health, rng=self._rng, cost=cost
+                )
             )
         return ordered
 
@@ -313,7 +323,8 @@ class Router:
         skipped = set(exclude)
 
         def order(name: str, able: list[Deployment]) -> list[Deployment]:
-            return [d for d in self._ranked(route, name, able) if d.id not in skipped]
+            ranked = self._ranked(name, able, seconds=route.seconds)
+            return [d for d in ranked if d.id not in skipped]
 
         async def send(deployment: Deployment) -> SubmittedJob:
             sent = route.resolved_for(self, deployment).request
@@ -390,14 +401,8 @@ class Router:
             )
 
         def order(name: str, able: list[Deployment]) -> list[Deployment]:
-            strategy = self.settings.strategy_for(name)
-            return rank(
-                strategy,
-                able,
-                seconds=0.0,
-                health=self.health,
-                rng=self._rng,
-                cost=lambda d: d.image_cost(request.n),
+            return self._ranked(
+                name, able, seconds=lambda _d: 0.0, cost=lambda d: d.image_cost(request.n)
             )
 
         async def send(deployment: Deployment) -> ImageGenerationResponse:

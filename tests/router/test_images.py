@@ -88,6 +88,16 @@ async def test_a_retryable_failure_moves_to_the_next_deployment() -> None:
     assert r.health.available("art-ok")
 
 
+async def test_tiers_come_first_whatever_the_draw() -> None:
+    """``order: 1`` before ``order: 2`` for images as for videos, for every random seed
+    (the weighted strategy alone would put the second tier first about half the time)."""
+    for seed in range(20):
+        attempts: list[AttemptRecord] = []
+        r = Router(parse_config(CONFIG), rng=random.Random(seed))
+        await r.generate_image("art", REQUEST, attempts=attempts)
+        assert attempts[0].deployment_id == "art-broken", seed
+
+
 async def test_the_fallback_alias_serves_and_an_alias_without_images_is_skipped() -> None:
     attempts: list[AttemptRecord] = []
     served = await router().generate_image("dead", REQUEST, attempts=attempts)
