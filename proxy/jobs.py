@@ -63,7 +63,7 @@ def plan_video(
     its provider, its model's defaults filled in."""
     route = router.route(alias, request)
     first = router.plan(alias, request, route)[0]
-    seconds, size = video_echo(route.resolved_for(router, first).request, asked_size)
+    seconds, size = video_echo(route.resolved_for(first).request, asked_size)
     estimate = router.max_cost(alias, request, route)
     request_json = request.model_dump_json()
     return Plan(

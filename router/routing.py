@@ -64,17 +64,13 @@ class Route:
         """Every deployment of the chain that can serve the request."""
         return [d for _name, able in self.groups if isinstance(able, list) for d in able]
 
-    def resolved_for(self, router: Router, deployment: Deployment) -> Resolved:
-        found = self.resolved.get(deployment.id)
-        if found is None:
-            found = self.resolved[deployment.id] = router.resolve(deployment, self.request)
-        return found
+    def resolved_for(self, deployment: Deployment) -> Resolved:
+        """The request as ``deployment``, one of the servable ones, would send it."""
+        return self.resolved[deployment.id]
 
     def seconds(self, deployment: Deployment) -> float:
-        """The duration ``deployment`` would make (0 when unknown)."""
-        found = self.resolved.get(deployment.id)
-        request = found.request if found is not None else self.request
-        return float(request.duration_seconds or 0)
+        """The duration a servable ``deployment`` would make (0 when unknown)."""
+        return float(self.resolved[deployment.id].request.duration_seconds or 0)
 
 
 @dataclass
@@ -293,10 +289,6 @@ class Router:
     ) -> Resolved:
         return resolve_request(request, caps, self.settings.coerce_for(deployment.alias))
 
-    def seconds_for(self, deployment: Deployment, request: VideoGenerationRequest) -> float:
-        """The duration ``deployment`` would make for ``request`` (0 when unknown)."""
-        return float(self.resolve(deployment, request).request.duration_seconds or 0)
-
     # -- sending: videos, remixes, images ------------------------------------------------
 
     async def submit(
@@ -327,14 +319,14 @@ class Router:
             return [d for d in ranked if d.id not in skipped]
 
         async def send(deployment: Deployment) -> SubmittedJob:
-            sent = route.resolved_for(self, deployment).request
+            sent = route.resolved_for(deployment).request
             return await self._start_job(
                 deployment, attempts, lambda: self._submit_video(deployment, sent)
             )
 
         loop = self._loop(alias, send, budget)
         deployment, job = await loop.first_success(alias, route.groups, order)
-        resolved = route.resolved_for(self, deployment)
+        resolved = route.resolved_for(deployment)
         return Submission(deployment, job, attempts, loop.tally.waited, resolved)
 
     async def remix(

@@ -82,8 +82,10 @@ FAILED_STATUSES = frozenset({"FAILED", "ERROR", "CANCELED", "CANCELLED"})
 
 def api_key(config: ProviderSettings) -> str:
     """The key from the config, else ``FAL_KEY``, else ``FAL_KEY_ID:FAL_KEY_SECRET``."""
+    if key := find_api_key(config, ["FAL_KEY"]):
+        return key
     key_id, secret = os.environ.get("FAL_KEY_ID"), os.environ.get("FAL_KEY_SECRET")
-    if find_api_key(config, ["FAL_KEY"]) is None and key_id and secret:
+    if key_id and secret:
         return f"{key_id}:{secret}"
     return require_api_key(
         config, PROVIDER, ["FAL_KEY"], hint="FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET)"
